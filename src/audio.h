@@ -1,0 +1,52 @@
+/* audio: the audio back-end interface. One call exchanges a block: what to
+ * play goes out, what the microphone heard comes in. The session clock is
+ * the count of samples exchanged, so file mode and the device run alike. */
+#ifndef FC_AUDIO_H
+#define FC_AUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util.h"
+
+#define AUDIO_RATE 16000 /* everything inside floorcoach is 16 kHz mono s16 */
+#define AUDIO_BLOCK 320  /* 20 ms: the unit of time of the main loop */
+
+/* A back-end implements these (cf. cmus's op.h). */
+typedef struct audio_ops {
+    const char *name;
+    /* Plays `n` samples of `play` and fills `rec` with the next `n` samples
+     * heard. Returns 1 on success, 0 when the input has ended (file mode: rec
+     * is filled with silence and the output still written), -1 with err set
+     * when the device failed or delivered nothing for 2 s. */
+    int (*exchange)(void *impl, const int16_t *play, int16_t *rec, size_t n, fc_err *err);
+    /* Plays what is still queued (up to `max_ms`), then releases everything. */
+    void (*close)(void *impl, int max_ms);
+} audio_ops;
+
+typedef struct audio audio;
+
+/* Wraps a back-end; takes ownership of impl (released by ops->close). */
+audio *audio_new(const audio_ops *ops, void *impl);
+int audio_exchange(audio *a, const int16_t *play, int16_t *rec, size_t n, fc_err *err);
+/* Samples exchanged so far: the session clock. */
+uint64_t audio_samples(const audio *a);
+const char *audio_name(const audio *a);
+void audio_free(audio *a, int drain_ms); /* NULL is fine */
+
+/* File back-end: the microphone is read from `mic_path` (any WAV of common
+ * rate and channels, converted to 16 kHz mono), everything played is written
+ * to `spk_path` (16 kHz mono WAV, may be NULL to discard). With echo_db
+ * finite (not NAN), what is played is also mixed into the microphone at
+ * echo_db dB after echo_ms ms, as a room's echo would. */
+audio *audio_file_open(const char *mic_path, const char *spk_path, double echo_db, int echo_ms,
+                       fc_err *err);
+
+/* Device back-end (PortAudio). Device names: NULL for the default, an index,
+ * or a name substring. NULL with err set when no device can be opened. */
+audio *audio_pa_open(const char *input_dev, const char *output_dev, fc_err *err);
+
+/* Prints the devices (index, name, host API, channels, default rate) to stdout.
+ * Returns 0, or -1 with err set when the audio system is unavailable. */
+int audio_pa_list(fc_err *err);
+
+#endif

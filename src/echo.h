@@ -1,0 +1,19 @@
+/* echo: echo cancellation and noise suppression (speexdsp) on the mic signal,
+ * with what was played as the reference. Runs all the time. */
+#ifndef FC_ECHO_H
+#define FC_ECHO_H
+
+#include <stdint.h>
+
+typedef struct echo echo;
+
+/* frame: samples per call (AUDIO_BLOCK); tail_ms: echo tail (e.g. 100);
+ * denoise_db: noise suppression in dB (0 = off, e.g. -12). */
+echo *echo_new(int frame, int tail_ms, int denoise_db);
+void echo_free(echo *e); /* NULL is fine */
+
+/* Removes from `mic` the echo of `played` (both `frame` samples, aligned in
+ * time) and writes the result to `out` (may alias mic). */
+void echo_process(echo *e, const int16_t *mic, const int16_t *played, int16_t *out);
+
+#endif

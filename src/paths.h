@@ -1,0 +1,26 @@
+/* paths: where bundled data (routines, voices) and the user's data live. */
+#ifndef FC_PATHS_H
+#define FC_PATHS_H
+
+#include <stddef.h>
+#include "util.h"
+
+/* Folder holding the bundled `routines/` and `voices/`: $FLOORCOACH_DATA if
+ * set, else the folder of the running executable when it has `routines/`
+ * (a source checkout), else the installed share folder. Static string. */
+const char *paths_resource_dir(void);
+
+/* Writes "<resource dir>/<rel>" into buf; returns buf. */
+char *paths_resource(char *buf, size_t n, const char *rel);
+
+/* The user's data folder, $XDG_DATA_HOME/floorcoach (default
+ * ~/.local/share/floorcoach), created if missing with mode 0700 and
+ * tightened to 0700 (with a one-line notice on stderr) if wider.
+ * `sub` (may be NULL) names a subfolder created the same way.
+ * Returns 0 and writes the path into buf, or -1 with err set. */
+int paths_data_dir(char *buf, size_t n, const char *sub, fc_err *err);
+
+/* Makes a file private (0600), noting on stderr when it was wider. */
+void paths_tighten_file(const char *path);
+
+#endif

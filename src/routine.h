@@ -1,0 +1,74 @@
+/* routine: loading, validating and linting routine files (libconfig). */
+#ifndef FC_ROUTINE_H
+#define FC_ROUTINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "util.h"
+
+typedef enum side_mode { SIDES_NONE = 0, SIDES_LEFT, SIDES_RIGHT, SIDES_BOTH } side_mode;
+
+/* Limits enforced at load time. */
+#define ROUTINE_MAX_REPS 50
+#define ROUTINE_MAX_HOLD 120
+#define ROUTINE_MAX_REST 300
+#define ROUTINE_MAX_EXERCISES 100
+#define ROUTINE_MAX_STEPS 20
+#define ROUTINE_MAX_TEXT 1000 /* characters in one spoken text */
+
+typedef struct exercise {
+    char *id;
+    char *name;
+    char *setup;
+    char **steps; /* nsteps strings */
+    size_t nsteps;
+    int reps;     /* 1..50 */
+    int hold;     /* seconds per rep, 0 = no count; 0..120 */
+    side_mode sides;
+    int rest;      /* seconds between sides/sets, 0..300 */
+    int easier;    /* index of the easier exercise in the routine, or -1 */
+    char *caution; /* NULL when none */
+    bool check_in; /* ask how it feels afterwards (default true) */
+    int line;      /* line of the exercise in the file, for messages */
+} exercise;
+
+/* A parsed routine: plain data, owned by whoever loaded it. */
+typedef struct routine {
+    char *path;
+    char *name;
+    char *intro;       /* NULL when none */
+    char *description; /* one line for `floorcoach list`; NULL when none */
+    char *voice;       /* default voice profile name; NULL when none */
+    exercise *exercises;
+    size_t nexercises;
+} routine;
+
+/* Loads and validates a routine file. Every problem is reported as
+ * "file:line: what is wrong (what is allowed)"; `@include` is refused.
+ * Returns NULL with err set on the first error. Free with routine_free. */
+routine *routine_load(const char *path, fc_err *err);
+
+/* Same, from a buffer of `len` bytes (not necessarily NUL-terminated);
+ * `name` is used in messages. For tests and fuzzing. */
+routine *routine_load_buffer(const char *buf, size_t len, const char *name, fc_err *err);
+
+void routine_free(routine *r); /* NULL is fine */
+
+/* Finds a bundled routine by name ("nerve-glides") or treats `name_or_path`
+ * as a path when it contains '/' or ends in ".cfg". Writes the path to buf.
+ * Returns 0, or -1 with err set when no such routine exists. */
+int routine_resolve(const char *name_or_path, char *buf, size_t n, fc_err *err);
+
+/* The default routine's bundled name. */
+#define ROUTINE_DEFAULT "gentle-start"
+
+/* Clinical lint: calls `warn(ctx, line, message)` for each warning (static
+ * hamstring stretch, nerve glide with hold > 5 s, hold > 60 s, reps > 20, no
+ * caution about pain spreading down the leg). Returns the number of warnings. */
+typedef void (*routine_warn_fn)(void *ctx, int line, const char *message);
+int routine_lint(const routine *r, routine_warn_fn warn, void *ctx);
+
+/* Index of the exercise with this id, or -1. */
+int routine_find(const routine *r, const char *id);
+
+#endif

@@ -1,0 +1,121 @@
+/* session: the routine interpreter. A state machine that takes events (a
+ * reply, a clock tick, the end of a spoken sentence) and returns actions
+ * (say this, log that, end). It does no I/O and reads no clock of its own. */
+#ifndef FC_SESSION_H
+#define FC_SESSION_H
+
+#include <stdbool.h>
+#include "intent.h"
+#include "prompts.h"
+#include "routine.h"
+#include "safety.h"
+
+typedef enum say_kind { SAY_INSTRUCTION, SAY_COUNT, SAY_PROMPT, SAY_SAFETY, SAY_INFO } say_kind;
+const char *say_kind_name(say_kind k); /* "instruction", "count", ... */
+
+typedef enum end_reason {
+    END_NONE = 0,
+    END_COMPLETED,
+    END_USER_STOP,
+    END_SAFETY,
+    END_RED_FLAG,
+    END_ERROR
+} end_reason;
+const char *end_reason_name(end_reason r); /* "completed", "user_stop", ... */
+
+typedef enum session_ev_type {
+    SEV_START,     /* begin the session */
+    SEV_TICK,      /* the clock moved on (sent every audio block, or at deadlines) */
+    SEV_SAID,      /* the sentence with `say_id` finished playing */
+    SEV_REPLY,     /* a recognized (or typed) reply */
+    SEV_UNCLEAR,   /* speech that may be a symptom reply but was not understood */
+    SEV_CLAP,      /* the non-speech stop signal (two claps or knocks) */
+    SEV_DEAF,      /* the input is lost: stop for safety, end with END_ERROR */
+    SEV_NO_INPUT,  /* the input ended (file or typed) while a reply is awaited */
+    SEV_INTERRUPT, /* Ctrl-C / SIGTERM: say goodbye, end with END_USER_STOP */
+    SEV_NOISY      /* the room became too noisy to hear replies: pause and say why */
+} session_ev_type;
+
+typedef struct session_event {
+    session_ev_type type;
+    long t_ms; /* session clock in milliseconds; never goes back */
+    /* SEV_REPLY */
+    intent intent;
+    int value;
+    float confidence;    /* 0..1 */
+    bool low_confidence; /* the listener is unsure: act on the safe side, then confirm */
+    const char *text;    /* what was heard or typed (borrowed for the call) */
+    /* SEV_SAID */
+    unsigned say_id;
+} session_event;
+
+typedef enum session_act_type {
+    ACT_SAY,            /* say `text` of `kind`; counts carry count_n/count_of */
+    ACT_CANCEL_SPEECH,  /* stop whatever is being said at once (barge-in) */
+    ACT_VERDICT,        /* a safety verdict to log (it is also said with ACT_SAY) */
+    ACT_EXERCISE_START, /* exercise `id`, `side` ("left", "right" or "") */
+    ACT_EXERCISE_END,   /* exercise `id`, `outcome` ("done", "stopped", "skipped") */
+    ACT_ROUTINE_SWITCH, /* now following routine `id` (e.g. the flare-up routine) */
+    ACT_END             /* the session is over: `reason` */
+} session_act_type;
+
+typedef struct session_action {
+    session_act_type type;
+    long t_ms;   /* when it happens on the session clock */
+    say_kind kind;
+    unsigned say_id; /* ACT_SAY: identifies the sentence for SEV_SAID */
+    int count_n, count_of;
+    char text[1200]; /* ACT_SAY: the sentence; ACT_VERDICT: the spoken explanation */
+    char id[64];     /* exercise id */
+    char side[8];
+    char outcome[16];
+    verdict_type verdict; /* ACT_VERDICT */
+    char reason[32];      /* ACT_VERDICT: reason code */
+    end_reason end;       /* ACT_END */
+} session_action;
+
+typedef struct session_opts {
+    bool baseline;     /* ask for the baseline pain location and score (default true) */
+    bool screening;    /* ask the red-flag questions (default true) */
+    int reply_wait_ms; /* silence after a question before asking again (default 8000) */
+    int checkin_every; /* 0: after each exercise (default); 1: after every side/set */
+} session_opts;
+
+/* Fills opts with the defaults. */
+void session_opts_default(session_opts *opts);
+
+typedef struct session session;
+
+/* A session over routine `r`. `flare` (may be NULL) is the routine offered
+ * for an acute flare-up. All pointers are borrowed and must outlive the
+ * session. Free with session_free. */
+session *session_new(const routine *r, const routine *flare, const prompts *p,
+                     const session_opts *opts);
+void session_free(session *s); /* NULL is fine */
+
+/* Feeds one event; writes up to `max` actions into `out` and returns how
+ * many. Events must come in time order. 64 actions always suffice. */
+int session_handle(session *s, const session_event *ev, session_action *out, int max);
+
+/* The next time (ms) at which a SEV_TICK would make something happen, or -1
+ * when the session waits only on SEV_SAID or a reply. Lets fast modes jump. */
+long session_next_deadline(const session *s);
+
+/* True while the session waits for an answer to a question it asked. */
+bool session_awaiting_reply(const session *s);
+
+/* Bit (1u << intent) for each intent that answers the current question;
+ * 0 when no question is open. For the listener's safety-first policy. */
+unsigned long session_expected(const session *s);
+
+/* True during a hold or rest count (speech then may be a symptom reply). */
+bool session_in_hold(const session *s);
+
+bool session_done(const session *s);
+end_reason session_end_reason(const session *s);
+
+/* One line for a terminal status display: routine, exercise, rep/side, hold
+ * countdown. Writes into buf (size n) and returns buf. */
+char *session_describe(const session *s, long t_ms, char *buf, size_t n);
+
+#endif
