@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#define FC_VERSION "0.1.0"
+
 /* An error a person can read: filled by a failing function, printed or spoken
  * by the caller. Input errors start with "file:line: ". */
 typedef struct fc_err {

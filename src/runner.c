@@ -1,0 +1,848 @@
+/* runner: the loop around a session. Audio in (device or file) or typed
+ * replies, the session, speech out, and the session log. */
+#include "runner.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "echo.h"
+#include "intent.h"
+#include "paths.h"
+#include "prompts.h"
+#include "routine.h"
+#include "session.h"
+#include "sessionlog.h"
+#include "speech_in.h"
+#include "speech_out.h"
+#include "voice.h"
+
+#define MAX_ACTIONS 64
+#define MAX_QUEUE 32
+#define MS_PER_BLOCK (AUDIO_BLOCK * 1000 / AUDIO_RATE)
+/* After the session ends, what is still being said may play this long. */
+#define DRAIN_MS 8000
+/* A count word must end before the next second starts. */
+#define COUNT_MAX_SAMPLES (AUDIO_RATE * 9 / 10)
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) {
+    got_signal = sig;
+}
+
+/* A sentence being played or waiting its turn. */
+typedef struct speech_item {
+    int16_t *pcm;
+    size_t n, pos;
+    unsigned say_id;
+    say_kind kind;
+} speech_item;
+
+/* A sentence "said" in console mode: only its end time matters. */
+typedef struct pending_said {
+    unsigned say_id;
+    long end_ms;
+} pending_said;
+
+typedef struct runner {
+    const runner_opts *o;
+    session *s;
+    sessionlog *log;
+    bool log_failed;
+    bool done;          /* ACT_END seen */
+    end_reason end;
+    char end_message[256];
+    /* audio mode */
+    audio *au;
+    speech_out *so;
+    speech_in *si;
+    echo *ec;
+    speech_item queue[MAX_QUEUE];
+    int nqueue;
+    long now_ms;
+    /* console mode */
+    pending_said said[MAX_QUEUE];
+    int nsaid;
+    const lexicon *lx;
+    bool status_line; /* stdout is a terminal: keep a status line */
+    char last_heard[128];
+} runner;
+
+void runner_opts_default(runner_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->echo_db = NAN;
+    o->echo_ms = 20;
+}
+
+/* ---- the session log ---- */
+
+static void log_line(runner *r, jbuf *b) {
+    const char *line = json_end(b);
+    if (r->log && sessionlog_write(r->log, line) == 0)
+        return;
+    if (r->log && !r->log_failed) {
+        r->log_failed = true;
+        fprintf(stderr, "floorcoach: cannot save the session log (%s); carrying on without it\n",
+                strerror(errno));
+    }
+}
+
+static void log_begin(jbuf *b, long t_ms, const char *ev) {
+    json_begin(b);
+    json_num(b, "t", (double)t_ms / 1000.0);
+    json_str(b, "ev", ev);
+}
+
+static void log_session_start(runner *r, const routine *rt, const char *voice, const char *mode) {
+    jbuf b;
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    log_begin(&b, 0, "session_start");
+    const char *slash = strrchr(rt->path, '/');
+    char id[128];
+    str_copy(id, slash ? slash + 1 : rt->path, sizeof id);
+    char *dot = strstr(id, ".cfg");
+    if (dot)
+        *dot = '\0';
+    json_str(&b, "routine", id);
+    json_str(&b, "routine_name", rt->name);
+    json_str(&b, "version", FC_VERSION);
+    json_str(&b, "date", date);
+    json_str(&b, "mode", mode);
+    json_str(&b, "voice", voice);
+    log_line(r, &b);
+    json_free(&b);
+}
+
+static void log_heard(runner *r, long t_ms, const heard *h, bool typed) {
+    jbuf b;
+    log_begin(&b, t_ms, "heard");
+    json_str(&b, "text", h->text);
+    json_str(&b, "intent", h->unclear ? "none" : intent_name(h->intent));
+    if (h->intent == INTENT_LOCATION)
+        json_str(&b, "value", location_name((location)h->value));
+    else if (h->intent == INTENT_PAIN_SCORE)
+        json_int(&b, "value", h->value);
+    json_num(&b, "confidence", h->confidence);
+    json_num(&b, "start", (double)h->start_ms / 1000.0);
+    json_num(&b, "end", (double)h->end_ms / 1000.0);
+    if (h->low_confidence)
+        json_bool(&b, "low_confidence", true);
+    if (h->unclear)
+        json_bool(&b, "unclear", true);
+    if (typed)
+        json_bool(&b, "typed", true);
+    log_line(r, &b);
+    json_free(&b);
+    if (r->o->verbose)
+        fprintf(stderr, "floorcoach: heard \"%s\" (%s, %.2f)\n", h->text,
+                h->unclear ? "unclear" : intent_name(h->intent), (double)h->confidence);
+    str_copy(r->last_heard, h->unclear ? "(unclear)" : intent_name(h->intent),
+             sizeof r->last_heard);
+}
+
+/* Logs an action; `start_ms`/`end_ms` are where a sentence really plays. */
+static void log_action(runner *r, const session_action *a, long start_ms, long end_ms) {
+    jbuf b;
+    switch (a->type) {
+    case ACT_SAY:
+        log_begin(&b, start_ms, "say");
+        json_str(&b, "text", a->text);
+        json_str(&b, "kind", say_kind_name(a->kind));
+        json_num(&b, "end", (double)end_ms / 1000.0);
+        log_line(r, &b);
+        json_free(&b);
+        if (a->kind == SAY_COUNT) {
+            log_begin(&b, start_ms, "count");
+            json_int(&b, "n", a->count_n);
+            json_int(&b, "of", a->count_of);
+            log_line(r, &b);
+            json_free(&b);
+        }
+        return;
+    case ACT_VERDICT:
+        log_begin(&b, start_ms, "verdict");
+        json_str(&b, "verdict", verdict_name(a->verdict));
+        json_str(&b, "reason", a->reason);
+        json_str(&b, "text", a->text);
+        json_str(&b, "exercise", a->id[0] ? a->id : NULL);
+        break;
+    case ACT_EXERCISE_START:
+        log_begin(&b, start_ms, "exercise_start");
+        json_str(&b, "id", a->id);
+        json_str(&b, "side", a->side);
+        break;
+    case ACT_EXERCISE_END:
+        log_begin(&b, start_ms, "exercise_end");
+        json_str(&b, "id", a->id);
+        json_str(&b, "outcome", a->outcome);
+        break;
+    case ACT_ROUTINE_SWITCH:
+        log_begin(&b, start_ms, "routine_switch");
+        json_str(&b, "id", a->id);
+        break;
+    case ACT_END:
+        log_begin(&b, start_ms, "session_end");
+        json_str(&b, "reason", end_reason_name(a->end));
+        if (a->text[0])
+            json_str(&b, "message", a->text);
+        break;
+    case ACT_CANCEL_SPEECH:
+        log_begin(&b, start_ms, "cancel_speech");
+        break;
+    default:
+        return;
+    }
+    log_line(r, &b);
+    json_free(&b);
+}
+
+/* ---- audio mode: playback queue ---- */
+
+static void queue_clear(runner *r) {
+    for (int i = 0; i < r->nqueue; i++)
+        free(r->queue[i].pcm);
+    r->nqueue = 0;
+}
+
+static void queue_drop_counts(runner *r) {
+    int w = 0;
+    for (int i = 0; i < r->nqueue; i++) {
+        if (r->queue[i].kind == SAY_COUNT)
+            free(r->queue[i].pcm);
+        else
+            r->queue[w++] = r->queue[i];
+    }
+    r->nqueue = w;
+}
+
+/* A short soft tone, used when a count word would not fit in its second. */
+static int16_t *make_tone(size_t *n) {
+    size_t len = AUDIO_RATE / 8;
+    int16_t *pcm = xmalloc(len * sizeof *pcm);
+    for (size_t i = 0; i < len; i++) {
+        double env = sin(M_PI * (double)i / (double)len);
+        pcm[i] = (int16_t)(8000.0 * env * sin(2.0 * M_PI * 880.0 * (double)i / AUDIO_RATE));
+    }
+    *n = len;
+    return pcm;
+}
+
+/* Samples still to play before a new sentence would start. */
+static size_t queue_pending(const runner *r) {
+    size_t n = 0;
+    for (int i = 0; i < r->nqueue; i++)
+        n += r->queue[i].n - r->queue[i].pos;
+    return n;
+}
+
+static int say_audio(runner *r, const session_action *a, fc_err *err) {
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    if (a->kind == SAY_COUNT)
+        queue_drop_counts(r); /* a new count replaces one still sounding */
+    if (speech_out_synth(r->so, a->text, &pcm, &n, err) != 0)
+        return -1;
+    if (a->kind == SAY_COUNT && n > COUNT_MAX_SAMPLES) {
+        free(pcm);
+        pcm = make_tone(&n);
+    }
+    if (r->nqueue == MAX_QUEUE) {
+        free(pcm);
+        return err_set(err, "too many sentences queued");
+    }
+    long start = r->now_ms + (long)(queue_pending(r) * 1000 / AUDIO_RATE);
+    r->queue[r->nqueue++] = (speech_item){pcm, n, 0, a->say_id, a->kind};
+    log_action(r, a, start, start + (long)(n * 1000 / AUDIO_RATE));
+    return 0;
+}
+
+/* Fills one block from the queue; the ids of sentences that ended in it go
+ * to ended[] with their end time. */
+static int queue_fill(runner *r, int16_t *play, size_t n, unsigned *ended, long *ended_ms,
+                      int max) {
+    size_t w = 0;
+    int nended = 0;
+    while (w < n && r->nqueue > 0) {
+        speech_item *it = &r->queue[0];
+        size_t take = it->n - it->pos;
+        if (take > n - w)
+            take = n - w;
+        memcpy(play + w, it->pcm + it->pos, take * sizeof *play);
+        it->pos += take;
+        w += take;
+        if (it->pos == it->n) {
+            if (nended < max) {
+                ended[nended] = it->say_id;
+                ended_ms[nended] = r->now_ms + (long)((w * 1000 + AUDIO_RATE - 1) / AUDIO_RATE);
+                nended++;
+            }
+            free(it->pcm);
+            memmove(&r->queue[0], &r->queue[1], (size_t)(r->nqueue - 1) * sizeof r->queue[0]);
+            r->nqueue--;
+        }
+    }
+    memset(play + w, 0, (n - w) * sizeof *play);
+    return nended;
+}
+
+/* ---- console mode ---- */
+
+/* How long a sentence would take to say, for console mode's clock. */
+static long text_duration_ms(const session_action *a) {
+    if (a->kind == SAY_COUNT)
+        return 500;
+    long ms = 300 + 65 * (long)strlen(a->text);
+    return (ms + MS_PER_BLOCK - 1) / MS_PER_BLOCK * MS_PER_BLOCK;
+}
+
+static void say_text(runner *r, const session_action *a) {
+    long dur = text_duration_ms(a);
+    long start = r->now_ms;
+    for (int i = 0; i < r->nsaid; i++)
+        if (r->said[i].end_ms > start)
+            start = r->said[i].end_ms;
+    if (a->kind == SAY_COUNT) {
+        start = r->now_ms;
+        dur = 500;
+    }
+    printf("%s: %s\n", say_kind_name(a->kind), a->text);
+    fflush(stdout);
+    if (r->nsaid < MAX_QUEUE)
+        r->said[r->nsaid++] = (pending_said){a->say_id, start + dur};
+    log_action(r, a, start, start + dur);
+}
+
+/* ---- actions ---- */
+
+static void status_update(runner *r);
+
+static int handle_actions(runner *r, const session_action *acts, int n, fc_err *err) {
+    for (int i = 0; i < n; i++) {
+        const session_action *a = &acts[i];
+        if (r->done && a->type != ACT_SAY)
+            continue;
+        switch (a->type) {
+        case ACT_SAY:
+            if (r->o->text) {
+                say_text(r, a);
+            } else {
+                if (say_audio(r, a, err) != 0)
+                    return -1;
+                if (!r->status_line)
+                    printf("%s: %s\n", say_kind_name(a->kind), a->text), fflush(stdout);
+            }
+            break;
+        case ACT_CANCEL_SPEECH:
+            if (r->o->text)
+                r->nsaid = 0;
+            else
+                queue_clear(r);
+            log_action(r, a, r->now_ms, r->now_ms);
+            break;
+        case ACT_END:
+            r->done = true;
+            r->end = a->end;
+            str_copy(r->end_message, a->text, sizeof r->end_message);
+            log_action(r, a, r->now_ms, r->now_ms);
+            break;
+        default:
+            log_action(r, a, r->now_ms, r->now_ms);
+            break;
+        }
+    }
+    status_update(r);
+    return 0;
+}
+
+static int send_event(runner *r, const session_event *ev, fc_err *err) {
+    session_action acts[MAX_ACTIONS];
+    if (r->done && ev->type != SEV_SAID && ev->type != SEV_TICK)
+        return 0;
+    int n = session_handle(r->s, ev, acts, MAX_ACTIONS);
+    return handle_actions(r, acts, n, err);
+}
+
+static int send_simple(runner *r, session_ev_type type, long t_ms, fc_err *err) {
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.t_ms = t_ms;
+    return send_event(r, &ev, err);
+}
+
+static int send_heard(runner *r, const heard *h, long t_ms, fc_err *err) {
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ms = t_ms;
+    ev.text = h->text;
+    if (h->unclear || h->intent == INTENT_NONE) {
+        ev.type = SEV_UNCLEAR;
+    } else {
+        ev.type = SEV_REPLY;
+        ev.intent = h->intent;
+        ev.value = h->value;
+        ev.confidence = h->confidence;
+        ev.low_confidence = h->low_confidence;
+    }
+    return send_event(r, &ev, err);
+}
+
+static void status_update(runner *r) {
+    if (!r->status_line || r->done)
+        return;
+    char line[256];
+    session_describe(r->s, r->now_ms, line, sizeof line);
+    printf("\r\033[K%s%s%s", line, r->last_heard[0] ? " | heard: " : "", r->last_heard);
+    fflush(stdout);
+}
+
+/* ---- the audio loop ---- */
+
+static int run_audio(runner *r, fc_err *err) {
+    int16_t play[AUDIO_BLOCK], rec[AUDIO_BLOCK], clean[AUDIO_BLOCK];
+    heard hs[8];
+    unsigned ended[8];
+    long ended_ms[8];
+    bool input_ended = false, sent_interrupt = false, sent_no_input = false;
+    long done_at = -1;
+    int status = 0;
+
+    if (send_simple(r, SEV_START, 0, err) != 0)
+        return -1;
+    for (;;) {
+        r->now_ms = (long)(audio_samples(r->au) * 1000 / AUDIO_RATE);
+        if (got_signal && !sent_interrupt) {
+            sent_interrupt = true;
+            if (send_simple(r, SEV_INTERRUPT, r->now_ms, err) != 0)
+                return -1;
+        }
+        if (send_simple(r, SEV_TICK, r->now_ms, err) != 0)
+            return -1;
+        if (r->done) {
+            if (done_at < 0)
+                done_at = r->now_ms;
+            if (r->nqueue == 0 || r->now_ms - done_at > DRAIN_MS)
+                break;
+        }
+        if (r->si)
+            speech_in_set_context(r->si, session_expected(r->s), session_in_hold(r->s));
+        int nended = queue_fill(r, play, AUDIO_BLOCK, ended, ended_ms, 8);
+        int rc = audio_exchange(r->au, play, rec, AUDIO_BLOCK, err);
+        if (rc < 0) {
+            fprintf(stderr, "\nfloorcoach: %s\n", err->msg);
+            fprintf(stderr, "floorcoach: I can no longer hear you, so I am stopping for safety.\n");
+            queue_clear(r);
+            r->now_ms = (long)(audio_samples(r->au) * 1000 / AUDIO_RATE);
+            send_simple(r, SEV_DEAF, r->now_ms, err);
+            if (!r->done) { /* the session must end; make sure the log says so */
+                session_action a;
+                memset(&a, 0, sizeof a);
+                a.type = ACT_END;
+                a.end = END_ERROR;
+                handle_actions(r, &a, 1, err);
+            }
+            return 2;
+        }
+        if (rc == 0)
+            input_ended = true;
+        long block_end = r->now_ms + MS_PER_BLOCK;
+        for (int i = 0; i < nended; i++) {
+            session_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = SEV_SAID;
+            ev.t_ms = ended_ms[i];
+            ev.say_id = ended[i];
+            if (send_event(r, &ev, err) != 0)
+                return -1;
+        }
+        if (r->si) {
+            if (r->ec)
+                echo_process(r->ec, rec, play, clean);
+            else
+                memcpy(clean, rec, sizeof clean);
+            int nh = speech_in_process(r->si, clean, AUDIO_BLOCK, r->now_ms, hs, 8, err);
+            if (nh < 0)
+                return -1;
+            for (int i = 0; i < nh; i++) {
+                log_heard(r, block_end, &hs[i], false);
+                if (send_heard(r, &hs[i], block_end, err) != 0)
+                    return -1;
+            }
+        }
+        if (input_ended && !sent_no_input && !r->done && r->nqueue == 0 &&
+            (session_awaiting_reply(r->s) || session_next_deadline(r->s) < 0)) {
+            sent_no_input = true;
+            fprintf(stderr, "%sfloorcoach: no more input\n", r->status_line ? "\n" : "");
+            if (send_simple(r, SEV_NO_INPUT, block_end, err) != 0)
+                return -1;
+            if (!r->done) {
+                session_action a;
+                memset(&a, 0, sizeof a);
+                a.type = ACT_END;
+                a.end = END_ERROR;
+                str_copy(a.text, "no more input", sizeof a.text);
+                handle_actions(r, &a, 1, err);
+            }
+        }
+    }
+    return status;
+}
+
+/* ---- the console loop ---- */
+
+typedef struct typed_line {
+    bool have;
+    bool timed;
+    long at_ms;
+    char text[512];
+} typed_line;
+
+/* Reads the next typed line; false at end of input. "@SECONDS text" lines
+ * arrive at that time on the session clock (for scripts). */
+static bool read_line(typed_line *tl) {
+    char buf[512];
+    for (;;) {
+        if (!fgets(buf, sizeof buf, stdin)) {
+            if (ferror(stdin) && errno == EINTR && !got_signal) {
+                clearerr(stdin);
+                continue;
+            }
+            return false;
+        }
+        break;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    tl->have = true;
+    tl->timed = false;
+    tl->at_ms = 0;
+    const char *text = buf;
+    if (buf[0] == '@') {
+        char *end;
+        double sec = strtod(buf + 1, &end);
+        if (end != buf + 1 && sec >= 0 && sec < 1e7) {
+            tl->timed = true;
+            tl->at_ms = (long)(sec * 1000.0 + 0.5);
+            text = end;
+        }
+    }
+    str_copy(tl->text, text, sizeof tl->text);
+    return true;
+}
+
+static int deliver_typed(runner *r, const typed_line *tl, fc_err *err) {
+    heard h;
+    memset(&h, 0, sizeof h);
+    str_copy(h.text, tl->text, sizeof h.text);
+    str_normalize(h.text);
+    if (!h.text[0]) /* an empty line is silence */
+        return 0;
+    intent_match m = intent_match_text(r->lx, h.text);
+    h.intent = m.intent;
+    h.value = m.value;
+    h.confidence = 1.0f;
+    h.start_ms = h.end_ms = r->now_ms;
+    h.unclear = m.intent == INTENT_NONE;
+    log_heard(r, r->now_ms, &h, true);
+    return send_heard(r, &h, r->now_ms, err);
+}
+
+static long earliest_said(const runner *r) {
+    long t = -1;
+    for (int i = 0; i < r->nsaid; i++)
+        if (t < 0 || r->said[i].end_ms < t)
+            t = r->said[i].end_ms;
+    return t;
+}
+
+/* Delivers every SEV_SAID due by `t`, in time order. */
+static int deliver_said(runner *r, long t, fc_err *err) {
+    for (;;) {
+        int best = -1;
+        for (int i = 0; i < r->nsaid; i++)
+            if (r->said[i].end_ms <= t && (best < 0 || r->said[i].end_ms < r->said[best].end_ms))
+                best = i;
+        if (best < 0)
+            return 0;
+        session_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = SEV_SAID;
+        ev.t_ms = r->said[best].end_ms;
+        ev.say_id = r->said[best].say_id;
+        r->said[best] = r->said[--r->nsaid];
+        if (send_event(r, &ev, err) != 0)
+            return -1;
+    }
+}
+
+static long monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int end_no_input(runner *r, fc_err *err) {
+    if (send_simple(r, SEV_NO_INPUT, r->now_ms, err) != 0)
+        return -1;
+    if (!r->done) {
+        session_action a;
+        memset(&a, 0, sizeof a);
+        a.type = ACT_END;
+        a.end = END_ERROR;
+        str_copy(a.text, "no more input", sizeof a.text);
+        handle_actions(r, &a, 1, err);
+    }
+    return 0;
+}
+
+static int run_text(runner *r, fc_err *err) {
+    typed_line tl = {0};
+    bool eof = false, sent_interrupt = false;
+    long t0 = monotonic_ms();
+
+    r->now_ms = 0;
+    if (send_simple(r, SEV_START, 0, err) != 0)
+        return -1;
+    while (!r->done) {
+        if (got_signal && !sent_interrupt) {
+            sent_interrupt = true;
+            if (send_simple(r, SEV_INTERRUPT, r->now_ms, err) != 0)
+                return -1;
+            continue;
+        }
+        long said_t = earliest_said(r);
+        long deadline = session_next_deadline(r->s);
+        bool idle = said_t < 0 && deadline < 0;
+        bool awaiting = session_awaiting_reply(r->s) && said_t < 0;
+        if (r->o->fast) {
+            if (!tl.have && !eof && (awaiting || idle))
+                eof = !read_line(&tl);
+            if (tl.have && (tl.timed ? tl.at_ms <= r->now_ms : (awaiting || idle))) {
+                tl.have = false;
+                if (deliver_typed(r, &tl, err) != 0)
+                    return -1;
+                continue;
+            }
+            long next = -1;
+            if (said_t >= 0)
+                next = said_t;
+            if (deadline >= 0 && (next < 0 || deadline < next))
+                next = deadline;
+            if (tl.have && tl.timed && (next < 0 || tl.at_ms < next))
+                next = tl.at_ms;
+            if (next < 0) {
+                if (eof && !tl.have) {
+                    if (end_no_input(r, err) != 0)
+                        return -1;
+                    break;
+                }
+                if (tl.have && !tl.timed) { /* nothing else can happen: hand it over */
+                    tl.have = false;
+                    if (deliver_typed(r, &tl, err) != 0)
+                        return -1;
+                }
+                continue;
+            }
+            if (next > r->now_ms)
+                r->now_ms = next;
+        } else {
+            /* Real time: poll stdin for up to one block. */
+            struct pollfd pfd = {.fd = 0, .events = POLLIN};
+            int pr = eof ? 0 : poll(&pfd, 1, MS_PER_BLOCK);
+            if (eof)
+                usleep(MS_PER_BLOCK * 1000);
+            if (pr > 0) {
+                if (!read_line(&tl))
+                    eof = true;
+            }
+            r->now_ms = monotonic_ms() - t0;
+            if (tl.have) {
+                tl.have = false;
+                if (deliver_typed(r, &tl, err) != 0)
+                    return -1;
+            }
+            if (eof && idle) {
+                if (end_no_input(r, err) != 0)
+                    return -1;
+                break;
+            }
+        }
+        if (deliver_said(r, r->now_ms, err) != 0)
+            return -1;
+        if (send_simple(r, SEV_TICK, r->now_ms, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- set-up ---- */
+
+static int exit_status(end_reason e) {
+    switch (e) {
+    case END_COMPLETED:
+    case END_USER_STOP:
+        return 0;
+    case END_SAFETY:
+    case END_RED_FLAG:
+        return 3;
+    default:
+        return 2;
+    }
+}
+
+static int open_log(runner *r, const runner_opts *o) {
+    char path[PATH_MAX];
+    fc_err err;
+    if (o->log) {
+        str_copy(path, o->log, sizeof path);
+    } else if (sessionlog_default_path(path, sizeof path, &err) != 0) {
+        fprintf(stderr, "floorcoach: cannot save the session log: %s; carrying on without it\n",
+                err.msg);
+        r->log_failed = true;
+        return 0;
+    }
+    r->log = sessionlog_open(path, &err);
+    if (!r->log) {
+        fprintf(stderr, "floorcoach: cannot save the session log: %s; carrying on without it\n",
+                err.msg);
+        r->log_failed = true;
+    } else if (o->verbose) {
+        fprintf(stderr, "floorcoach: session log: %s\n", path);
+    }
+    return 0;
+}
+
+int runner_run(const runner_opts *o) {
+    runner r;
+    fc_err err = {{0}};
+    char path[PATH_MAX];
+    int status = 1;
+    routine *rt = NULL, *flare = NULL;
+    prompts *pr = NULL;
+    lexicon *lx = NULL;
+    voice_profile voice;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+
+    if (routine_resolve(o->routine ? o->routine : ROUTINE_DEFAULT, path, sizeof path, &err) != 0 ||
+        !(rt = routine_load(path, &err))) {
+        fprintf(stderr, "floorcoach: %s\n", err.msg);
+        goto out;
+    }
+    if (routine_resolve("flare-up", path, sizeof path, &err) == 0)
+        flare = routine_load(path, &err);
+    if (!(pr = prompts_load(paths_resource(path, sizeof path, "voices/en-us/prompts.cfg"), &err)) ||
+        !(lx = lexicon_load(paths_resource(path, sizeof path, "voices/en-us/replies.cfg"), &err))) {
+        fprintf(stderr, "floorcoach: %s\n", err.msg);
+        goto out;
+    }
+    r.lx = lx;
+    const char *vname = o->voice ? o->voice : rt->voice ? rt->voice : VOICE_DEFAULT;
+    if (voice_load(vname, &voice, &err) != 0) {
+        fprintf(stderr, "floorcoach: %s\n", err.msg);
+        goto out;
+    }
+
+    status = 2;
+    const char *mode = o->text ? "text" : o->mic ? "file" : "device";
+    if (!o->text) {
+        if (o->mic)
+            r.au = audio_file_open(o->mic, o->speaker, o->echo_db, o->echo_ms, &err);
+        else
+            r.au = audio_pa_open(o->input_dev, o->output_dev, &err);
+        if (!r.au) {
+            fprintf(stderr, "floorcoach: %s\n", err.msg);
+            if (o->mic)
+                status = 1;
+            goto out;
+        }
+        if (!(r.so = speech_out_new(&voice, &err))) {
+            fprintf(stderr, "floorcoach: speech is unavailable: %s\n", err.msg);
+            goto out;
+        }
+        speech_in_opts sio = {0};
+        char prof[PATH_MAX];
+        if (!o->no_profile) {
+            if (o->profile) {
+                sio.profile_dir = o->profile;
+            } else if (paths_data_dir(prof, sizeof prof, NULL, &err) == 0) {
+                size_t l = strlen(prof);
+                snprintf(prof + l, sizeof prof - l, "/profile");
+                if (access(prof, R_OK) == 0)
+                    sio.profile_dir = prof;
+            }
+        }
+        if (!(r.si = speech_in_new(lx, &sio, &err))) {
+            fprintf(stderr, "floorcoach: listening is unavailable: %s\n", err.msg);
+            goto out;
+        }
+        r.ec = echo_new(AUDIO_BLOCK, 100, 0);
+        r.status_line = isatty(1) && !o->mic;
+    }
+
+    session_opts sopts;
+    session_opts_default(&sopts);
+    if (o->no_screening)
+        sopts.screening = false;
+    if (o->no_baseline)
+        sopts.baseline = false;
+    r.s = session_new(rt, flare, pr, &sopts);
+    open_log(&r, o);
+    log_session_start(&r, rt, voice.name, mode);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = o->text ? run_text(&r, &err) : run_audio(&r, &err);
+    if (r.status_line)
+        printf("\n");
+    if (rc < 0) {
+        fprintf(stderr, "floorcoach: %s\n", err.msg);
+        if (!r.done) {
+            session_action a;
+            memset(&a, 0, sizeof a);
+            a.type = ACT_END;
+            a.end = END_ERROR;
+            str_copy(a.text, err.msg, sizeof a.text);
+            handle_actions(&r, &a, 1, &err);
+        }
+        status = 2;
+    } else if (rc > 0) {
+        status = rc;
+    } else {
+        status = exit_status(r.done ? r.end : END_ERROR);
+        if (r.end == END_ERROR && r.end_message[0])
+            fprintf(stderr, "floorcoach: session ended: %s\n", r.end_message);
+    }
+out:
+    queue_clear(&r);
+    session_free(r.s);
+    sessionlog_close(r.log);
+    echo_free(r.ec);
+    speech_in_free(r.si);
+    speech_out_free(r.so);
+    audio_free(r.au, got_signal ? 100 : 2000);
+    lexicon_free(lx);
+    prompts_free(pr);
+    routine_free(flare);
+    routine_free(rt);
+    return status;
+}
