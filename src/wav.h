@@ -15,6 +15,13 @@ int wav_read_16k(const char *path, int16_t **pcm, size_t *n, fc_err *err);
 int wav_parse_16k(const unsigned char *buf, size_t len, const char *name, int16_t **pcm,
                   size_t *n, fc_err *err);
 
+/* Converts 16-bit mono `in` (n samples at in_rate) to out_rate with the
+ * speexdsp resampler; *out (owned by the caller, free) gets exactly
+ * round(n * out_rate / in_rate) samples, aligned with the input (no filter
+ * delay). Returns 0, or -1 on bad rates or out of memory. */
+int wav_resample(const int16_t *in, size_t n, int in_rate, int out_rate, int16_t **out,
+                 size_t *out_n);
+
 /* Streaming writer of 16-bit mono WAV; the header is patched on close. */
 typedef struct wav_writer wav_writer;
 wav_writer *wav_writer_open(const char *path, int rate, fc_err *err);
