@@ -36,7 +36,7 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 ASAN_OBJ := $(SRC:src/%.c=build-asan/%.o)
 ASAN_LIBOBJ := $(filter-out build-asan/main.o,$(ASAN_OBJ))
 
-.PHONY: all run test check-deps deps test-deps bench install uninstall clean format fuzz soak
+.PHONY: all run test check-deps deps test-deps bench install uninstall clean format fuzz fuzz-build soak
 
 all: floorcoach
 
@@ -88,6 +88,30 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/floorcoach $(DESTDIR)$(MANDIR)/floorcoach.1
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# Fuzzing (clang's libFuzzer): each target runs FUZZ_SECONDS with the seed
+# corpus in tests/fuzz/seeds/; crashes land in tests/fuzz/regress/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+FUZZ_OBJ := $(filter-out build-fuzz/main.o,$(SRC:src/%.c=build-fuzz/%.o))
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 $(PKG_CFLAGS) \
+              -DFC_DATADIR='"$(DATADIR)"' -fsanitize=address,undefined -fno-omit-frame-pointer
+
+build-fuzz/%.o: src/%.c | build-fuzz
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) | build-fuzz
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+build-fuzz:
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: test-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	clang-format -i src/*.c src/*.h tests/*.c
