@@ -42,11 +42,40 @@ audio *audio_file_open(const char *mic_path, const char *spk_path, double echo_d
                        fc_err *err);
 
 /* Device back-end (PortAudio). Device names: NULL for the default, an index,
- * or a name substring. NULL with err set when no device can be opened. */
+ * or a name substring. NULL with err set when no device can be opened.
+ *
+ * Device back-end details: the streams start at once and run at 16 kHz
+ * when the device accepts it, else at its own rate (converted both ways).
+ * Microphone input that arrives before the first exchange is discarded.
+ * exchange() queues `play` (at most ~70 ms ahead: a stop is heard quickly,
+ * extra samples are dropped) and blocks until `n` microphone samples have
+ * arrived, so the session clock follows the microphone. It returns -1 with
+ * "no audio from the microphone for 2 seconds" or "the audio device stopped
+ * working"; it never waits longer than ~2 s.
+ * Echo reference: the echo of `play` is heard in `rec` of a *later*
+ * exchange: after the output queue (30-70 ms) plus the device's output and
+ * input latency; audio_pa_latency_ms() gives the estimate for the open
+ * device, and the measured figure on the test's virtual device is in
+ * tests/e2e_pulse_audio.sh's output ("output->input latency"). */
 audio *audio_pa_open(const char *input_dev, const char *output_dev, fc_err *err);
 
 /* Prints the devices (index, name, host API, channels, default rate) to stdout.
- * Returns 0, or -1 with err set when the audio system is unavailable. */
+ * Returns 0, or -1 with err set when the audio system is unavailable or has
+ * no device at all. */
 int audio_pa_list(fc_err *err);
+
+/* What PortAudio, ALSA and JACK print while starting is hidden from users:
+ * with debug_log_path (copied) it is appended to that file; with `on` and no
+ * path it stays on stderr; otherwise it is discarded. `on` also prints the
+ * chosen devices, rates and latencies on stderr. Call before opening. */
+void audio_pa_set_verbose(int on, const char *debug_log_path);
+
+/* Estimated delay, in ms, from a sample handed to exchange() to its echo in
+ * the microphone (output queue + device latencies) of the device opened
+ * last; -1 before any device was opened. */
+int audio_pa_latency_ms(void);
+
+/* Test hook: runs the device at `rate` Hz instead of choosing (0: choose). */
+void audio_pa_force_rate(int rate);
 
 #endif
