@@ -15,6 +15,11 @@ typedef enum side_mode { SIDES_NONE = 0, SIDES_LEFT, SIDES_RIGHT, SIDES_BOTH } s
 #define ROUTINE_MAX_EXERCISES 100
 #define ROUTINE_MAX_STEPS 20
 #define ROUTINE_MAX_TEXT 1000 /* characters in one spoken text */
+#define ROUTINE_MAX_DESCRIPTION 200  /* characters in the one-line description */
+#define ROUTINE_MAX_ID 63            /* characters in an exercise id ([a-z0-9-]) */
+#define ROUTINE_MAX_FILE (1024 * 1024) /* bytes in a routine file */
+#define ROUTINE_MAX_NESTING 64       /* depth of ( ), [ ] and { } (a routine needs 4) */
+#define ROUTINE_MAX_SETTINGS 2000    /* `key = value` pairs in one file */
 
 typedef struct exercise {
     char *id;
@@ -30,6 +35,11 @@ typedef struct exercise {
     char *caution; /* NULL when none */
     bool check_in; /* ask how it feels afterwards (default true) */
     int line;      /* line of the exercise in the file, for messages */
+    /* Added after the first contract (all default to 0/false when unused): */
+    bool only_as_easier; /* run only when offered as another exercise's easier
+                            version, not in the normal order (default false) */
+    int reps_line;       /* line of `reps`, for lint messages */
+    int hold_line;       /* line of `hold` (or of the exercise when absent) */
 } exercise;
 
 /* A parsed routine: plain data, owned by whoever loaded it. */
@@ -70,5 +80,11 @@ int routine_lint(const routine *r, routine_warn_fn warn, void *ctx);
 
 /* Index of the exercise with this id, or -1. */
 int routine_find(const routine *r, const char *id);
+
+/* The names of the bundled routines (file names in <resource dir>/routines
+ * without ".cfg"), sorted. Sets *n. The caller frees the result with
+ * routine_names_free; NULL (and *n = 0) when there are none. */
+char **routine_bundled_names(size_t *n);
+void routine_names_free(char **names, size_t n); /* NULL is fine */
 
 #endif
