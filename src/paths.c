@@ -2,6 +2,7 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,9 @@ static int private_dir(const char *dir, fc_err *err) {
     return 0;
 }
 
-/* Creates every missing parent of `path` (mode 0755, as XDG expects). */
+/* Creates every missing parent of `path`. Mode 0700, as the XDG base
+ * directory specification asks for folders it makes; existing parents are
+ * the person's own and left as they are. */
 static int make_parents(const char *path, fc_err *err) {
     char tmp[PATH_MAX];
     str_copy(tmp, path, sizeof tmp);
@@ -90,7 +93,7 @@ static int make_parents(const char *path, fc_err *err) {
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
             return err_set(err, "cannot create %s: %s", tmp, strerror(errno));
         *p = '/';
     }
@@ -113,6 +116,16 @@ int paths_data_dir(char *buf, size_t n, const char *sub, fc_err *err) {
     if (sub && *sub) {
         if ((size_t)snprintf(buf, n, "%s/%s", base, sub) >= n)
             return err_set(err, "data folder path too long");
+        /* Each folder of a nested `sub` is private too. */
+        for (char *p = buf + strlen(base) + 1; *p; p++) {
+            if (*p != '/')
+                continue;
+            *p = '\0';
+            int rc = private_dir(buf, err);
+            *p = '/';
+            if (rc != 0)
+                return -1;
+        }
         return private_dir(buf, err);
     }
     if ((size_t)snprintf(buf, n, "%s", base) >= n)
@@ -120,11 +133,47 @@ int paths_data_dir(char *buf, size_t n, const char *sub, fc_err *err) {
     return 0;
 }
 
+static void notice_file(const char *path) {
+    fprintf(stderr, "floorcoach: tightened permissions of %s to 0600 (it holds health data)\n",
+            path);
+}
+
 void paths_tighten_file(const char *path) {
     struct stat st;
-    if (stat(path, &st) == 0 && (st.st_mode & 077)) {
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
         if (chmod(path, 0600) == 0)
-            fprintf(stderr, "floorcoach: tightened permissions of %s to 0600 (it holds health data)\n",
-                    path);
+            notice_file(path);
     }
+}
+
+FILE *paths_open_private(const char *path, fc_err *err) {
+    /* O_NOFOLLOW: a link planted in the data folder must not redirect
+     * health data to a file someone else can read. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err_set(err, "cannot write %s: %s", path,
+                errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        err_set(err, "cannot write %s: not a regular file", path);
+        return NULL;
+    }
+    /* A new file got 0600 minus the umask; make it exactly 0600 so the
+     * owner can still read it, and tighten an existing wider one. */
+    if (fchmod(fd, 0600) != 0) {
+        err_set(err, "cannot set permissions of %s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (st.st_mode & 077)
+        notice_file(path);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        err_set(err, "cannot write %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }
