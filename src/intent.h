@@ -54,12 +54,18 @@ const char *location_name(location l);
 location location_from_name(const char *name);
 /* True for the intents the safety checker judges (better..pain_score). */
 bool intent_is_safety(intent i);
+/* The value as logged: the location name for INTENT_LOCATION, the number for
+ * INTENT_PAIN_SCORE, "" otherwise. Writes into buf (size n), returns buf. */
+char *intent_value_text(intent i, int value, char *buf, size_t n);
 
 /* A loaded lexicon: phrases per intent. Opaque. */
 typedef struct lexicon lexicon;
 
-/* Loads a lexicon file (libconfig; `@include` refused). NULL with a
- * file:line message in err on any problem. Caller frees with lexicon_free. */
+/* Loads a lexicon file (libconfig; `@include` refused; format described at
+ * the top of voices/en-us/replies.cfg). Phrases are normalized with
+ * str_normalize. NULL with a file:line message in err on any problem: syntax,
+ * unknown intent (the message lists the valid ones), a phrase that is not a
+ * string, a phrase under two intents. Caller frees with lexicon_free. */
 lexicon *lexicon_load(const char *path, fc_err *err);
 void lexicon_free(lexicon *lx); /* NULL is fine */
 
@@ -77,12 +83,24 @@ typedef struct intent_match {
     intent intent;
     int value;
     const char *phrase; /* the lexicon phrase matched (owned by lexicon), or NULL */
+    /* When a phrase was negated ("no pain down my leg", "not worse", "don't
+     * stop"): intent is INTENT_NO, phrase is the negated phrase and this is
+     * its intent (a caller may confirm a negated safety reply). Otherwise
+     * INTENT_NONE. */
+    intent negated;
 } intent_match;
 
 /* Maps a typed reply or a recognizer hypothesis to an intent. Exact phrase
- * matches win; otherwise a phrase found inside the text ("uh pain down my
- * leg now"), the longest first. Text that matches nothing gives INTENT_NONE.
- * Never fails; `text` is not modified. */
+ * matches win; otherwise the phrases found inside the text as whole words
+ * ("uh pain down my leg now"), longest first, a shorter phrase overlapping a
+ * longer one being ignored; of those left, the most safety-relevant intent
+ * wins (red_flag, spreading, nerve_signs, weakness, sharp_pain, centralizing,
+ * worse, location, pain_score, same, better, stop, pause, resume, repeat,
+ * skip, slower, faster, help, how_long, yes, no). A phrase directly after one
+ * of the lexicon's negations in the same clause is negated (see `negated`).
+ * Digits 0..10 are pain scores. Text that matches nothing gives INTENT_NONE.
+ * Only the first 1000 bytes are read. Never fails, for any bytes; `text`
+ * (may be NULL) is not modified; lx NULL gives INTENT_NONE. */
 intent_match intent_match_text(const lexicon *lx, const char *text);
 
 #endif
