@@ -13,9 +13,13 @@
 #include "audio.h"
 #include "wav.h"
 
-/* Samples at or below this magnitude count as silence when trimming
- * (about -54 dBFS: inaudible, and above eSpeak's and the filter's dither). */
-#define TRIM_LEVEL 64
+/* Trimming: a sample counts as sound above 1/64 of the sentence's peak
+ * (-36 dB: breath noise and variant echo tails of some voices sit below),
+ * and never below TRIM_FLOOR. Output whose peak stays under TRIM_SILENT
+ * (-30 dBFS) is no speech at all (empty or whitespace text). */
+#define TRIM_FLOOR 64
+#define TRIM_RELATIVE 64
+#define TRIM_SILENT 1000
 
 struct speech_out {
     voice_profile v;
@@ -207,6 +211,23 @@ static char *sanitize(const char *text) {
     return out;
 }
 
+/* Narrows [*a, *b) to the span from the first to the last sound. */
+static void trim(const int16_t *p, size_t *a, size_t *b) {
+    int peak = 0;
+    for (size_t i = *a; i < *b; i++)
+        if (abs(p[i]) > peak)
+            peak = abs(p[i]);
+    if (peak < TRIM_SILENT) {
+        *b = *a;
+        return;
+    }
+    int level = peak / TRIM_RELATIVE > TRIM_FLOOR ? peak / TRIM_RELATIVE : TRIM_FLOOR;
+    while (*a < *b && abs(p[*a]) <= level)
+        (*a)++;
+    while (*b > *a && abs(p[*b - 1]) <= level)
+        (*b)--;
+}
+
 int speech_out_synth(speech_out *so, const char *text, int16_t **pcm, size_t *n, fc_err *err) {
     if (applied != so->id) {
         if (apply_voice(so, err) < 0)
@@ -225,10 +246,7 @@ int speech_out_synth(speech_out *so, const char *text, int16_t **pcm, size_t *n,
         return err_set(err, c.oom ? "out of memory" : "speech synthesis failed");
     }
     size_t a = 0, b = c.n;
-    while (a < b && abs(c.buf[a]) <= TRIM_LEVEL)
-        a++;
-    while (b > a && abs(c.buf[b - 1]) <= TRIM_LEVEL)
-        b--;
+    trim(c.buf, &a, &b);
     int16_t *out = NULL;
     size_t out_n = 0;
     int r = wav_resample(c.buf ? c.buf + a : NULL, b - a, engine_rate, AUDIO_RATE, &out, &out_n);
@@ -237,13 +255,46 @@ int speech_out_synth(speech_out *so, const char *text, int16_t **pcm, size_t *n,
         return err_set(err, "out of memory");
     /* Resampling rings a little around the cut; trim again at 16 kHz. */
     size_t a2 = 0, b2 = out_n;
-    while (a2 < b2 && abs(out[a2]) <= TRIM_LEVEL)
-        a2++;
-    while (b2 > a2 && abs(out[b2 - 1]) <= TRIM_LEVEL)
-        b2--;
+    trim(out, &a2, &b2);
     if (a2 > 0)
         memmove(out, out + a2, (b2 - a2) * sizeof *out);
     *pcm = out;
     *n = b2 - a2;
+    return 0;
+}
+
+int speech_out_synth_fit(speech_out *so, const char *text, size_t max_samples, int16_t **pcm,
+                         size_t *n, fc_err *err) {
+    if (speech_out_synth(so, text, pcm, n, err) < 0)
+        return -1;
+    if (*n <= max_samples)
+        return 0;
+    /* Faster speech keeps the voice; no word gap saves a little more. */
+    static const int percent[] = {115, 130, 150};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof percent / sizeof *percent && *n > max_samples; i++) {
+        int rate = so->v.rate * percent[i] / 100;
+        espeak_SetParameter(espeakRATE, rate > espeakRATE_MAXIMUM ? espeakRATE_MAXIMUM : rate, 0);
+        espeak_SetParameter(espeakWORDGAP, 0, 0);
+        int16_t *p2 = NULL;
+        size_t n2 = 0;
+        rc = speech_out_synth(so, text, &p2, &n2, err);
+        if (rc < 0)
+            break;
+        if (n2 < *n) {
+            free(*pcm);
+            *pcm = p2;
+            *n = n2;
+        } else {
+            free(p2);
+        }
+    }
+    espeak_SetParameter(espeakRATE, so->v.rate, 0);
+    espeak_SetParameter(espeakWORDGAP, so->v.word_gap, 0);
+    if (rc < 0) {
+        free(*pcm);
+        *pcm = NULL;
+        return -1;
+    }
     return 0;
 }

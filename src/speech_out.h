@@ -19,4 +19,13 @@ void speech_out_free(speech_out *so); /* NULL is fine */
  * Leading and trailing silence are trimmed. Returns 0 or -1 with err set. */
 int speech_out_synth(speech_out *so, const char *text, int16_t **pcm, size_t *n, fc_err *err);
 
+/* Like speech_out_synth, for words that must fit a slot (a hold count must
+ * end before the next second): when the sentence is longer than
+ * `max_samples`, it is spoken faster (up to 1.5 times the voice's rate, no
+ * word gap) and the shortest version is returned. *n may still exceed
+ * max_samples (then the caller should say something shorter or play a
+ * tone). Returns 0 or -1 with err set. */
+int speech_out_synth_fit(speech_out *so, const char *text, size_t max_samples, int16_t **pcm,
+                         size_t *n, fc_err *err);
+
 #endif
