@@ -93,6 +93,10 @@ static bool make_sortkey(const char *s, char *key) {
     return true;
 }
 
+bool history_sortkey(const char *text, char *key) {
+    return make_sortkey(text, key);
+}
+
 char *history_date(const hist_session *s, char *buf, size_t n) {
     if (!s->sortkey[0]) {
         str_copy(buf, "(unknown date)", n);

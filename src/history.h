@@ -86,6 +86,11 @@ const char *history_reason_words(const char *reason);
  * "ended for safety", "red flag", "error", "unfinished"). Static string. */
 const char *history_ended_words(const char *ended);
 
+/* Writes into key (24 bytes) the sort key "YYYY-MM-DDTHH:MM:SS" of a start
+ * time as logged ("2025-03-01T09:12:44+01:00") or as in a log's file name
+ * ("2025-03-01T09-12-44.jsonl"); false when `text` is neither. */
+bool history_sortkey(const char *text, char *key);
+
 /* True when `s` is "YYYY-MM-DD" with plausible digits. */
 bool history_valid_date(const char *s);
 

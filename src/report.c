@@ -608,9 +608,8 @@ int report_refresh_default(const char *sessions_dir, fc_err *err) {
     if (history_load(sessions_dir, &l, NULL, err) != 0)
         return -1;
     int rc = write_report(path, &l, NULL, err);
-    int n = (int)l.n;
     history_free(&l);
-    return rc != 0 ? -1 : n;
+    return rc != 0 ? -1 : 1;
 }
 
 static int usage(FILE *f) {

@@ -13,9 +13,9 @@
 void report_write_html(FILE *f, const hist_list *l, const char *since, const char *generated);
 
 /* Rewrites the data folder's report.html from the sessions in `sessions_dir`
- * if that report exists (so forgotten sessions leave it too). Returns the
- * number of sessions now in it, 0 when there was no report, -1 on error
- * with err set. */
+ * if that report exists (so forgotten sessions leave it too). Returns 1
+ * when it rewrote the report, 0 when there was none, -1 on error with err
+ * set. */
 int report_refresh_default(const char *sessions_dir, fc_err *err);
 
 /* The `report` command: `report [--out FILE.html] [--since DATE] [--dir DIR]`.
