@@ -13,7 +13,11 @@ echo *echo_new(int frame, int tail_ms, int denoise_db);
 void echo_free(echo *e); /* NULL is fine */
 
 /* Removes from `mic` the echo of `played` (both `frame` samples, aligned in
- * time) and writes the result to `out` (may alias mic). */
+ * time) and writes the result to `out` (may alias mic). The preprocessor's
+ * overlap-add delays `out` by exactly one frame (20 ms with AUDIO_BLOCK):
+ * subtract it from times of what is heard. Measured (tests/test_echo.c):
+ * echo at -6 dB reduced ~8 dB in the first 2 s, 22 dB after (46 dB with
+ * denoise -12), while a reply spoken over it loses under 0.5 dB. */
 void echo_process(echo *e, const int16_t *mic, const int16_t *played, int16_t *out);
 
 #endif
