@@ -17,6 +17,7 @@
 #include <speex/speex_resampler.h>
 
 #define NO_AUDIO_SECONDS 2.0 /* a microphone silent this long has failed */
+#define START_GRACE 5.0      /* the first sample may take this long (s) */
 #define POLL_NS 2000000L     /* how long exchange() sleeps between looks */
 #define PULL_FRAMES 1024     /* device frames converted per step */
 #define RESAMPLE_QUALITY 5   /* speexdsp: 0-10; 5 is clean for speech, cheap */
@@ -52,6 +53,9 @@ typedef struct pa_dev {
     atomic_ulong underflows;  /* output ran dry while playing */
     atomic_ulong overflows;   /* mic samples lost: the main loop fell behind */
     unsigned long dropped;    /* speaker samples dropped: queue was full */
+    int heard;                /* a mic sample has arrived since the start */
+    double started;           /* when the streams started (monotonic s) */
+    char desc[512];           /* what was opened, for --verbose */
 } pa_dev;
 
 static int verbose;
@@ -313,11 +317,15 @@ static int pa_exchange(void *impl, const int16_t *play, int16_t *rec, size_t n, 
     while (d->rec_fill < n) {
         if (pull_mic(d) > 0) {
             last = now_s();
+            d->heard = 1;
             continue;
         }
         if (stream_dead(d))
             return err_set(err, "the audio device stopped working");
-        if (now_s() - last > NO_AUDIO_SECONDS)
+        /* A device may take a moment to start (a sound server wakes up):
+         * the 2 s count starts from the first sample or after START_GRACE. */
+        double t = now_s();
+        if (t - last > NO_AUDIO_SECONDS && (d->heard || t - d->started > START_GRACE))
             return err_set(err, "no audio from the microphone for 2 seconds");
         nap(POLL_NS);
     }
@@ -580,15 +588,15 @@ static int dev_start(pa_dev *d, PaDeviceIndex in, PaDeviceIndex out, fc_err *err
         e = Pa_StartStream(d->out_stream);
     if (e != paNoError)
         return err_set(err, "cannot start the audio device: %s", Pa_GetErrorText(e));
+    d->started = now_s();
     const PaStreamInfo *si = Pa_GetStreamInfo(d->in_stream);
     const PaStreamInfo *so = Pa_GetStreamInfo(d->out_stream);
     double in_lat = si ? si->inputLatency : 0, out_lat = so ? so->outputLatency : 0;
     double queue = (double)(prefill + d->out_limit) / 2 / d->out_rate;
     last_latency_ms = (int)((in_lat + out_lat + queue) * 1000 + 0.5);
-    if (verbose)
-        fprintf(stderr,
+    snprintf(d->desc, sizeof d->desc,
                 "audio: input \"%s\" %.0f Hz %d ch, output \"%s\" %.0f Hz %d ch, %s; "
-                "latency in %.0f ms, out %.0f ms, queue %.0f ms\n",
+                "latency in %.0f ms, out %.0f ms, queue %.0f ms",
                 ii->name, d->in_rate, d->in_ch, oi->name, d->out_rate, d->out_ch,
                 duplex ? "full duplex" : "two streams", in_lat * 1000, out_lat * 1000,
                 queue * 1000);
@@ -619,6 +627,8 @@ audio *audio_pa_open(const char *input_dev, const char *output_dev, fc_err *err)
     if (dev_start(d, in, out, err) < 0)
         goto error_out;
     noise_show(saved);
+    if (verbose)
+        fprintf(stderr, "%s\n", d->desc);
     audio *a = audio_new(&pa_ops, d); /* closes d itself when it fails */
     if (!a)
         err_set(err, "out of memory");

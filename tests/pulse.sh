@@ -26,9 +26,10 @@ pulse_client() {
     timeout 5 "$@" >/dev/null 2>&1 </dev/null
 }
 
-# Starts a background process under `timeout`; records its pid.
+# Starts a background process under `timeout`; records its pid. Its
+# complaints (e.g. when the daemon is killed on purpose) go to a log.
 pulse_bg() {
-    timeout "$PULSE_MAX_LIFE" "$@" </dev/null &
+    timeout "$PULSE_MAX_LIFE" "$@" </dev/null 2>>"$pulse_dir/clients.log" &
     pulse_last_pid=$!
     pulse_pids="$pulse_pids $pulse_last_pid"
 }
@@ -107,7 +108,8 @@ EOF
     # keep both sinks busy for the whole test.
     pulse_bg parec -d fakemic_in.monitor --latency-msec=10 --raw --format=s16le \
         --rate=16000 --channels=1 /dev/null
-    pulse_bg paplay -d fakespk --raw --format=s16le --rate=16000 --channels=1 /dev/zero
+    pulse_bg paplay -d fakespk --latency-msec=10 --raw --format=s16le --rate=16000 \
+        --channels=1 /dev/zero
     sleep 2.2
     return 0
 }
@@ -150,12 +152,12 @@ pulse_kill_pid() {
     return 0
 }
 
+# Kills the daemon hard, as a crash or an unplugged device would; its
+# `timeout` wrapper reaps it and exits by itself (no zombie is left).
 pulse_kill_daemon() {
     [ -n "$pulse_daemon_pid" ] || return 0
-    # Kill hard, as a crashed or unplugged device would vanish.
     pkill -KILL -P "$pulse_daemon_pid" 2>/dev/null
-    kill -KILL "$pulse_daemon_pid" 2>/dev/null
-    wait "$pulse_daemon_pid" 2>/dev/null
+    pulse_kill_pid "$pulse_daemon_pid"
     pulse_daemon_pid=""
 }
 
