@@ -288,13 +288,15 @@ static void on_verdict(reader *r, const jobj *o) {
     hist_session *s = r->s;
     const char *verdict = jobj_str(o, "verdict");
     const char *reason = jobj_str(o, "reason");
-    const char *ex = jobj_str(o, "exercise");
+    /* A verdict without an exercise field belongs to the one under way; an
+     * explicit null or "" means none (a red flag before the exercises). */
+    const char *ex = jobj_get(o, "exercise") ? jobj_str(o, "exercise") : r->exercise;
     if (!verdict || strcmp(verdict, "continue") == 0)
         return;
     if (!reason)
         reason = "";
-    if (!ex || !*ex)
-        ex = r->exercise;
+    if (!ex)
+        ex = "";
     hist_event *e = NULL;
     /* An index, not a pointer: event_add may move the array. */
     if (r->open_red_flag && strcmp(reason, "red_flag") == 0)
