@@ -728,6 +728,9 @@ static int parse_error(const loader *ld, const config_t *cfg) {
 
 routine *routine_load_buffer(const char *buf, size_t len, const char *name, fc_err *err) {
     loader ld = {name ? name : "(routine)", err};
+    /* Some editors start UTF-8 files with a byte order mark; it is no text. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        buf += 3, len -= 3;
     if (scan_bytes(&ld, buf, len) != 0 || scan_tokens(&ld, buf, len) != 0)
         return NULL;
     /* libconfig wants a NUL-terminated string; never read past len. */

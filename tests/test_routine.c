@@ -649,6 +649,13 @@ static void test_fields(void) {
         }
         routine_free(r);
     }
+    /* A UTF-8 byte order mark is skipped; lines still count from the top. */
+    char bom[200];
+    snprintf(bom, sizeof bom, "\xEF\xBB\xBF%s", "routine = {\n  name = \"\";\n};\n");
+    r = load_text(bom, &err);
+    CHECK(r == NULL && strstr(err.msg, "t.cfg:2: `name` is empty"), "BOM: %s", err.msg);
+    routine_free(r);
+
     /* A hex number that fits is read as that number. */
     r = load_text(routine_with(small[1].body), &err);
     if (r)
