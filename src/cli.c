@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+#include "devices.h"
+#include "forget.h"
+#include "history.h"
+#include "report.h"
 #include "runner.h"
+#include "say.h"
 #include "util.h"
 
 typedef struct command {
@@ -18,6 +24,13 @@ typedef struct command {
 
 static const command commands[] = {
     {"run", run_main, "a session (the default command)"},
+    {"check", check_main, "validate routine files: file:line errors, clinical warnings"},
+    {"list", list_main, "the bundled routines and voices"},
+    {"devices", devices_main, "the audio devices"},
+    {"say", say_main, "speak a sentence (a speaker test)"},
+    {"history", history_main, "past sessions, one line each"},
+    {"report", report_main, "a printable HTML report of past sessions"},
+    {"forget", forget_main, "delete stored sessions"},
 };
 
 static void usage(FILE *f) {
