@@ -109,11 +109,11 @@ char *history_date(const hist_session *s, char *buf, size_t n) {
 char *history_duration(double seconds, char *buf, size_t n) {
     if (!(seconds >= 0) || seconds > 1e7)
         seconds = 0;
-    long s = (long)(seconds + 0.5);
+    unsigned s = (unsigned)(seconds + 0.5);
     if (s >= 3600)
-        snprintf(buf, n, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+        snprintf(buf, n, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
     else
-        snprintf(buf, n, "%ld:%02ld", s / 60, s % 60);
+        snprintf(buf, n, "%u:%02u", s / 60, s % 60);
     return buf;
 }
 
@@ -543,13 +543,13 @@ static void put_clean(FILE *f, const char *s, int width) {
 
 /* "6 -> 4", "6 -> ?", "-" */
 static void pain_pair(char *buf, size_t n, int a, int b) {
-    char sa[8], sb[8];
-    snprintf(sa, sizeof sa, a >= 0 ? "%d" : "?", a);
-    snprintf(sb, sizeof sb, b >= 0 ? "%d" : "?", b);
+    static const char *const score[] = {"0", "1", "2", "3", "4", "5",
+                                        "6", "7", "8", "9", "10"};
     if (a < 0 && b < 0)
         str_copy(buf, "-", n);
     else
-        snprintf(buf, n, "%s -> %s", sa, sb);
+        snprintf(buf, n, "%s -> %s", a >= 0 && a <= 10 ? score[a] : "?",
+                 b >= 0 && b <= 10 ? score[b] : "?");
 }
 
 static void loc_pair(char *buf, size_t n, int a, int b) {
@@ -646,7 +646,7 @@ void history_print(FILE *f, const hist_list *l, long last, bool csv) {
             "safety stops");
     for (size_t i = from; i < l->n; i++) {
         const hist_session *s = &l->s[i];
-        char date[32], dur[16], pain[16], loc[32], stops[2048], routine[32];
+        char date[32], dur[16], pain[32], loc[32], stops[2048], routine[32];
         history_date(s, date, sizeof date);
         history_duration(s->duration, dur, sizeof dur);
         pain_pair(pain, sizeof pain, s->pain_start, s->pain_end);
