@@ -338,9 +338,9 @@ static int check_text(const loader *ld, int line, const char *what, const char *
         if (!isspace(*p))
             blank = 0;
         if (*p < 0x20 || *p == 0x7F) {
-            if (*p == '\n' && one_line)
+            if ((*p == '\n' || *p == '\r') && one_line)
                 return fail(ld, line, "%s must be one line (no line breaks)", what);
-            if (*p != '\n' && *p != '\t')
+            if (*p != '\n' && *p != '\r' && *p != '\t')
                 return fail(ld, line,
                             "%s contains the control character 0x%02X (plain text only)",
                             what, *p);
@@ -926,6 +926,11 @@ int routine_resolve(const char *name_or_path, char *buf, size_t n, fc_err *err) 
         strncat(list, names[i], sizeof list - strlen(list) - 1);
     }
     routine_names_free(names, count);
+    if (stat(name_or_path, &st) == 0 && S_ISREG(st.st_mode))
+        return err_set(err,
+                       "no bundled routine called \"%.100s\" (bundled routines: %s; to use the "
+                       "file of that name here, write ./%.100s)",
+                       name_or_path, count ? list : "none", name_or_path);
     if (count == 0)
         return err_set(err,
                        "no routine called \"%.100s\", and no bundled routines were found in %s "

@@ -54,19 +54,28 @@ typedef struct routine {
 } routine;
 
 /* Loads and validates a routine file. Every problem is reported as
- * "file:line: what is wrong (what is allowed)"; `@include` is refused.
- * Returns NULL with err set on the first error. Free with routine_free. */
+ * "file:line: what is wrong (what is allowed)": libconfig syntax errors,
+ * unknown keys, wrong types, numbers out of range, duplicate ids, dangling
+ * or looping `easier`, empty or overlong text. `@include`, files over
+ * ROUTINE_MAX_FILE bytes (read no further than that, so /dev/zero is safe),
+ * nesting deeper than ROUTINE_MAX_NESTING, more than ROUTINE_MAX_SETTINGS
+ * settings, NUL bytes, control characters and invalid UTF-8 are refused
+ * before libconfig parses anything. A leading UTF-8 byte order mark is
+ * skipped. Returns a routine the caller owns (free with routine_free), or
+ * NULL with err set on the first error. `path` is borrowed. */
 routine *routine_load(const char *path, fc_err *err);
 
-/* Same, from a buffer of `len` bytes (not necessarily NUL-terminated);
- * `name` is used in messages. For tests and fuzzing. */
+/* Same, from a buffer of `len` bytes (not necessarily NUL-terminated; no
+ * byte past len is read); `name` is used in messages and copied to ->path.
+ * Both are borrowed. For tests and fuzzing. */
 routine *routine_load_buffer(const char *buf, size_t len, const char *name, fc_err *err);
 
 void routine_free(routine *r); /* NULL is fine */
 
-/* Finds a bundled routine by name ("nerve-glides") or treats `name_or_path`
- * as a path when it contains '/' or ends in ".cfg". Writes the path to buf.
- * Returns 0, or -1 with err set when no such routine exists. */
+/* Finds a bundled routine by name ("nerve-glides": <resource dir>/routines/
+ * nerve-glides.cfg) or treats `name_or_path` as a path when it contains '/'
+ * or ends in ".cfg". Writes the path into buf (size n). Returns 0, or -1 with
+ * err set when no such routine exists (listing the bundled names). */
 int routine_resolve(const char *name_or_path, char *buf, size_t n, fc_err *err);
 
 /* The default routine's bundled name. */
@@ -74,7 +83,9 @@ int routine_resolve(const char *name_or_path, char *buf, size_t n, fc_err *err);
 
 /* Clinical lint: calls `warn(ctx, line, message)` for each warning (static
  * hamstring stretch, nerve glide with hold > 5 s, hold > 60 s, reps > 20, no
- * caution about pain spreading down the leg). Returns the number of warnings. */
+ * caution about pain spreading down the leg). `message` has no file or line
+ * in it and is valid only during the call. Returns the number of warnings;
+ * r NULL gives 0. */
 typedef void (*routine_warn_fn)(void *ctx, int line, const char *message);
 int routine_lint(const routine *r, routine_warn_fn warn, void *ctx);
 

@@ -258,6 +258,8 @@ static void test_resolve(void) {
     CHECK_CONTAINS(err.msg, "no routine called \"no-such-routine\"");
     CHECK_CONTAINS(err.msg, "nerve-glides");
     CHECK_CONTAINS(err.msg, "flare-up");
+    CHECK_INT(routine_resolve("Makefile", path, sizeof path, &err), -1);
+    CHECK_CONTAINS(err.msg, "write ./Makefile");
     CHECK_INT(routine_resolve("missing.cfg", path, sizeof path, &err), -1);
     CHECK_CONTAINS(err.msg, "missing.cfg: cannot open");
     CHECK_INT(routine_resolve("../etc", path, sizeof path, &err), -1);
