@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define WAV_MAX_CHANNELS 8
 #define WAV_MIN_RATE 8000
@@ -68,14 +69,50 @@ static int16_t to_s16(float f) {
     return (int16_t)lrintf(v);
 }
 
-/* Why speex's resampler: a plain linear interpolation aliases audibly and
+/* Where the samples come from: a block of interleaved frames in one of the
+ * supported encodings, mixed down to mono as they are read. */
+typedef struct source {
+    const unsigned char *data;
+    size_t block_align, bytes;
+    unsigned channels;
+    int bits, is_float;
+    const int16_t *s16; /* instead: plain mono samples */
+} source;
+
+static float frame_at(const source *src, size_t i) {
+    if (src->s16)
+        return (float)src->s16[i] / 32768.0f;
+    const unsigned char *p = src->data + i * src->block_align;
+    float sum = 0.0f;
+    for (unsigned c = 0; c < src->channels; c++)
+        sum += sample_at(p + c * src->bytes, src->bits, src->is_float);
+    return sum / (float)src->channels;
+}
+
+#define CHUNK 4096
+
+/* Converts `frames` frames of src from in_rate to out_rate as 16-bit mono,
+ * in chunks, so memory stays at the size of the result. Exactly
+ * round(frames * out_rate / in_rate) samples, aligned with the input.
+ * Why speex's resampler: a plain linear interpolation aliases audibly and
  * hurts recognition; quality 5 costs little at these rates. */
-static int resample_float(const float *in, size_t n, int in_rate, int out_rate, float **out,
-                          size_t *out_n) {
-    uint64_t want = ((uint64_t)n * (uint64_t)out_rate + (uint64_t)in_rate / 2) / (uint64_t)in_rate;
-    float *o = xmalloc((size_t)(want ? want : 1) * sizeof *o);
+static int convert(const source *src, size_t frames, int in_rate, int out_rate, int16_t **out,
+                   size_t *out_n) {
+    uint64_t want64 =
+        ((uint64_t)frames * (uint64_t)out_rate + (uint64_t)in_rate / 2) / (uint64_t)in_rate;
+    if (want64 > SIZE_MAX / sizeof(int16_t))
+        return -1;
+    size_t want = (size_t)want64;
+    int16_t *o = xmalloc((want ? want : 1) * sizeof *o);
     if (!o)
         return -1;
+    if (in_rate == out_rate) {
+        for (size_t i = 0; i < frames; i++)
+            o[i] = to_s16(frame_at(src, i));
+        *out = o;
+        *out_n = frames;
+        return 0;
+    }
     int e = 0;
     SpeexResamplerState *st = speex_resampler_init(1, (spx_uint32_t)in_rate,
                                                    (spx_uint32_t)out_rate, RESAMPLE_QUALITY, &e);
@@ -84,32 +121,41 @@ static int resample_float(const float *in, size_t n, int in_rate, int out_rate, 
         return -1;
     }
     /* The filter delays its output; skipping its zeros aligns sample 0 with
-     * sample 0 and the zero tail below flushes the last input samples out. */
+     * sample 0, and a tail of zeros flushes the last input samples out. */
     speex_resampler_skip_zeros(st);
-    size_t pos = 0, got = 0;
     size_t tail = (size_t)speex_resampler_get_input_latency(st) + 8;
-    static const float zeros[256];
-    while (got < want) {
-        spx_uint32_t in_len, out_len = (spx_uint32_t)((want - got) > 65536 ? 65536 : want - got);
-        if (pos < n) {
-            in_len = (spx_uint32_t)((n - pos) > 65536 ? 65536 : n - pos);
-            speex_resampler_process_float(st, 0, in + pos, &in_len, o + got, &out_len);
-            pos += in_len;
-        } else if (tail > 0) {
-            in_len = (spx_uint32_t)(tail > 256 ? 256 : tail);
-            speex_resampler_process_float(st, 0, zeros, &in_len, o + got, &out_len);
-            tail -= in_len;
+    float in[CHUNK], res[2 * CHUNK + 64];
+    size_t pos = 0, got = 0;
+    while (got < want && (pos < frames || tail > 0)) {
+        size_t k;
+        if (pos < frames) {
+            k = frames - pos < CHUNK ? frames - pos : CHUNK;
+            for (size_t i = 0; i < k; i++)
+                in[i] = frame_at(src, pos + i);
+            pos += k;
         } else {
-            break;
+            k = tail < CHUNK ? tail : CHUNK;
+            memset(in, 0, k * sizeof *in);
+            tail -= k;
         }
-        got += out_len;
+        size_t used = 0;
+        while (used < k && got < want) {
+            spx_uint32_t in_len = (spx_uint32_t)(k - used);
+            spx_uint32_t out_len = (spx_uint32_t)(sizeof res / sizeof *res);
+            speex_resampler_process_float(st, 0, in + used, &in_len, res, &out_len);
+            for (spx_uint32_t i = 0; i < out_len && got < want; i++)
+                o[got++] = to_s16(res[i]);
+            used += in_len;
+            if (in_len == 0 && out_len == 0)
+                break;
+        }
     }
     speex_resampler_destroy(st);
     /* Rounding inside the filter may leave a sample or two short. */
     while (got < want)
-        o[got++] = 0.0f;
+        o[got++] = 0;
     *out = o;
-    *out_n = (size_t)want;
+    *out_n = want;
     return 0;
 }
 
@@ -117,29 +163,8 @@ int wav_resample(const int16_t *in, size_t n, int in_rate, int out_rate, int16_t
                  size_t *out_n) {
     if (in_rate <= 0 || out_rate <= 0)
         return -1;
-    float *f = xmalloc((n ? n : 1) * sizeof *f);
-    if (!f)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        f[i] = (float)in[i] / 32768.0f;
-    float *r = f;
-    size_t rn = n;
-    if (in_rate != out_rate && resample_float(f, n, in_rate, out_rate, &r, &rn) < 0) {
-        free(f);
-        return -1;
-    }
-    int16_t *o = xmalloc((rn ? rn : 1) * sizeof *o);
-    if (o)
-        for (size_t i = 0; i < rn; i++)
-            o[i] = to_s16(r[i]);
-    if (r != f)
-        free(r);
-    free(f);
-    if (!o)
-        return -1;
-    *out = o;
-    *out_n = rn;
-    return 0;
+    source src = {.s16 = in};
+    return convert(&src, n, in_rate, out_rate, out, out_n);
 }
 
 int wav_parse_16k(const unsigned char *buf, size_t len, const char *name, int16_t **pcm,
@@ -211,31 +236,11 @@ int wav_parse_16k(const unsigned char *buf, size_t len, const char *name, int16_
     if (block_align < frame)
         block_align = (unsigned)frame;
     size_t frames = data_len / block_align;
-    float *mono = xmalloc((frames ? frames : 1) * sizeof *mono);
-    if (!mono)
-        return err_set(err, "%s: out of memory", name);
-    for (size_t i = 0; i < frames; i++) {
-        const unsigned char *p = data + i * block_align;
-        float sum = 0.0f;
-        for (unsigned c = 0; c < channels; c++)
-            sum += sample_at(p + c * bytes, (int)bits, is_float);
-        mono[i] = sum / (float)channels;
-    }
-    float *r = mono;
-    size_t rn = frames;
-    if (rate != 16000 && resample_float(mono, frames, (int)rate, 16000, &r, &rn) < 0) {
-        free(mono);
-        return err_set(err, "%s: cannot convert the sample rate", name);
-    }
-    int16_t *o = xmalloc((rn ? rn : 1) * sizeof *o);
-    if (o)
-        for (size_t i = 0; i < rn; i++)
-            o[i] = to_s16(r[i]);
-    if (r != mono)
-        free(r);
-    free(mono);
-    if (!o)
-        return err_set(err, "%s: out of memory", name);
+    source src = {data, block_align, bytes, channels, (int)bits, is_float, NULL};
+    int16_t *o = NULL;
+    size_t rn = 0;
+    if (convert(&src, frames, (int)rate, 16000, &o, &rn) < 0)
+        return err_set(err, "%s: out of memory converting %zu samples", name, frames);
     *pcm = o;
     *n = rn;
     return 0;
@@ -247,9 +252,15 @@ int wav_read_16k(const char *path, int16_t **pcm, size_t *n, fc_err *err) {
         return err_set(err, "%s: cannot open: %s", path, strerror(errno));
     unsigned char *buf = NULL;
     size_t len = 0, cap = 0;
+    /* A regular file's size is known: one allocation, no doubling. */
+    struct stat st;
+    size_t first = 1 << 16;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX - 1)
+        first = (size_t)st.st_size + 1;
     for (;;) {
         if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 1 << 16;
+            size_t ncap = cap ? cap * 2 : first;
             unsigned char *nb = xrealloc(buf, ncap);
             if (!nb) {
                 free(buf);
