@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ typedef struct pa_dev {
     atomic_ulong overflows;   /* mic samples lost: the main loop fell behind */
     unsigned long dropped;    /* speaker samples dropped: queue was full */
     int heard;                /* a mic sample has arrived since the start */
+    int failed;               /* exchange() reported a failure */
     double started;           /* when the streams started (monotonic s) */
     char desc[512];           /* what was opened, for --verbose */
 } pa_dev;
@@ -320,13 +322,17 @@ static int pa_exchange(void *impl, const int16_t *play, int16_t *rec, size_t n, 
             d->heard = 1;
             continue;
         }
-        if (stream_dead(d))
+        if (stream_dead(d)) {
+            d->failed = 1;
             return err_set(err, "the audio device stopped working");
+        }
         /* A device may take a moment to start (a sound server wakes up):
          * the 2 s count starts from the first sample or after START_GRACE. */
         double t = now_s();
-        if (t - last > NO_AUDIO_SECONDS && (d->heard || t - d->started > START_GRACE))
+        if (t - last > NO_AUDIO_SECONDS && (d->heard || t - d->started > START_GRACE)) {
+            d->failed = 1;
             return err_set(err, "no audio from the microphone for 2 seconds");
+        }
         nap(POLL_NS);
     }
     memcpy(rec, d->rec_buf, n * sizeof *rec);
@@ -349,30 +355,85 @@ static void dev_free(pa_dev *d) {
     free(d);
 }
 
+/* Stops and closes the streams, releases PortAudio and frees d. */
 static void streams_close(pa_dev *d, int gentle) {
     PaStream *s[2] = {d->in_stream, d->out_stream != d->in_stream ? d->out_stream : NULL};
-    int saved = noise_hide();
     for (int i = 0; i < 2; i++) {
         if (!s[i])
             continue;
-        /* Stop lets the device play what it holds; Abort does not wait,
-         * which is what a dead device needs. */
+        /* Stop lets the device play what it holds; Abort does not wait. */
         if (gentle && Pa_IsStreamActive(s[i]) == 1)
             Pa_StopStream(s[i]);
         else
             Pa_AbortStream(s[i]);
         Pa_CloseStream(s[i]);
     }
-    d->in_stream = d->out_stream = NULL;
     Pa_Terminate();
+    dev_free(d);
+}
+
+/* A closing job shared by the caller and the thread doing it: whoever
+ * finishes last (the thread, or the caller that gave up) frees it. */
+typedef struct closer {
+    pa_dev *d;
+    int gentle;
+    atomic_int state; /* CLOSE_RUNNING, CLOSE_DONE or CLOSE_ABANDONED */
+} closer;
+
+enum { CLOSE_RUNNING, CLOSE_DONE, CLOSE_ABANDONED };
+
+static void *close_thread(void *arg) {
+    closer *c = arg;
+    streams_close(c->d, c->gentle);
+    int expected = CLOSE_RUNNING;
+    if (!atomic_compare_exchange_strong(&c->state, &expected, CLOSE_DONE))
+        free(c); /* the caller gave up waiting */
+    return NULL;
+}
+
+/* Why a thread: a device that hangs (a frozen sound server, a USB device
+ * half gone) can block Pa_AbortStream forever inside ALSA. The program must
+ * still exit to fail safe, so closing gets `wait_s` and is then abandoned
+ * (its memory with it; the process is ending anyway). */
+static void close_bounded(pa_dev *d, int gentle, double wait_s) {
+    closer *c = xcalloc(1, sizeof *c);
+    pthread_t th;
+    if (!c) {
+        streams_close(d, gentle);
+        return;
+    }
+    c->d = d;
+    c->gentle = gentle;
+    atomic_init(&c->state, CLOSE_RUNNING);
+    int saved = noise_hide();
+    if (pthread_create(&th, NULL, close_thread, c) != 0) {
+        streams_close(d, gentle);
+        noise_show(saved);
+        free(c);
+        return;
+    }
+    double end = now_s() + wait_s;
+    while (atomic_load(&c->state) == CLOSE_RUNNING && now_s() < end)
+        nap(POLL_NS);
+    int expected = CLOSE_RUNNING;
+    if (atomic_compare_exchange_strong(&c->state, &expected, CLOSE_ABANDONED)) {
+        pthread_detach(th);
+        noise_show(saved);
+        if (verbose)
+            fprintf(stderr, "audio: the device did not close in %.1f s; left behind\n", wait_s);
+        return;
+    }
+    pthread_join(th, NULL);
     noise_show(saved);
+    free(c);
 }
 
 static void pa_close(void *impl, int max_ms) {
     pa_dev *d = impl;
     if (!d)
         return;
-    int healthy = !stream_dead(d);
+    /* A failed device is not waited for: stopping it gently could block. */
+    int healthy = !d->failed && !stream_dead(d);
     if (healthy && max_ms > 0) {
         double end = now_s() + max_ms / 1000.0;
         atomic_store(&d->prefill, 0); /* a short tail must not wait for a cushion */
@@ -385,8 +446,8 @@ static void pa_close(void *impl, int max_ms) {
         fprintf(stderr, "audio: closing: %lu output underflows, %lu mic samples lost, "
                         "%lu speaker samples dropped\n",
                 atomic_load(&d->underflows), atomic_load(&d->overflows), d->dropped);
-    streams_close(d, healthy && max_ms > 0);
-    dev_free(d);
+    int gentle = healthy && max_ms > 0;
+    close_bounded(d, gentle, gentle ? 2.0 : 0.5);
 }
 
 static const audio_ops pa_ops = {

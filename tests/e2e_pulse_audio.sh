@@ -78,25 +78,35 @@ if timeout 10 pactl load-module module-loopback source=fakespk.monitor sink=fake
     timeout 10 pactl unload-module "$(cat "$TMP/loop.id")" >/dev/null 2>&1
 fi
 
-# The daemon dies mid-stream: exchange must fail (not hang), closing too.
-timeout 60 "$T" killed >"$TMP/killed.out" 2>&1 &
-kpid=$!
-n=0
-while ! grep -q streaming "$TMP/killed.out" && [ "$n" -lt 100 ]; do
-    sleep 0.1
-    n=$((n + 1))
-done
-sleep 0.5
-pulse_kill_daemon
-wait "$kpid"
-rc=$?
-sed -n 's/^\(exchange failed.*\|closed in.*\)/    \1/p' "$TMP/killed.out"
-if [ "$rc" = 0 ] && grep -q "exchange failed" "$TMP/killed.out"; then
-    pass
-else
-    fail "daemon killed mid-stream: exit $rc (124 = hung), output:"
-    sed 's/^/    /' "$TMP/killed.out" | tail -20
-fi
+# break_device HOW WANT: streams, then breaks the device with pulse_HOW
+# after "streaming" is printed; exchange must fail with a message containing
+# WANT instead of hanging, and closing must not hang either.
+break_device() {
+    timeout 60 "$T" killed >"$TMP/killed.out" 2>&1 &
+    kpid=$!
+    n=0
+    while ! grep -q streaming "$TMP/killed.out" && [ "$n" -lt 100 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    sleep 0.5
+    "pulse_$1"
+    wait "$kpid"
+    rc=$?
+    echo "    $1:"
+    sed -n 's/^\(exchange failed.*\|closed in.*\)/      \1/p' "$TMP/killed.out"
+    if [ "$rc" = 0 ] && grep -q "exchange failed.*$2" "$TMP/killed.out"; then
+        pass
+    else
+        fail "$1 mid-stream: exit $rc (124 = hung), output:"
+        sed 's/^/    /' "$TMP/killed.out" | tail -20
+    fi
+}
+# A device that hangs (the daemon frozen): no audio for 2 s.
+break_device freeze_daemon "no audio from the microphone"
+pulse_thaw_daemon
+# A device that vanishes (the daemon killed): the stream stops.
+break_device kill_daemon "."
 
 pulse_stop
 check_report

@@ -8,6 +8,8 @@
 #   pulse_record_start OUT  records the fake speaker to OUT (16 kHz mono WAV)
 #   pulse_record_stop       stops that recording (the WAV is complete afterwards)
 #   pulse_kill_daemon       kills the daemon only (to test failing safe)
+#   pulse_freeze_daemon     stops it with SIGSTOP: a device that hangs
+#   pulse_thaw_daemon       SIGCONT
 #   pulse_stop              stops every process started here (idempotent)
 # Every process is wrapped in `timeout` and tracked by pid; an EXIT/INT/TERM
 # trap calls pulse_stop, then whatever EXIT trap was set before pulse_start.
@@ -140,14 +142,21 @@ pulse_record_stop() {
 }
 
 # Sends TERM to one pid we started, waits up to ~3 s, then KILL.
+# Each pid is a `timeout` wrapper: it forwards TERM to its child and exits
+# when the child does; if the child ignores TERM, the child is killed first
+# (killing only the wrapper would orphan it).
 pulse_kill_pid() {
-    kill "$1" 2>/dev/null || return 0
+    kill "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
     n=0
     while kill -0 "$1" 2>/dev/null && [ "$n" -lt 30 ]; do
         sleep 0.1
         n=$((n + 1))
     done
-    kill -9 "$1" 2>/dev/null
+    if kill -0 "$1" 2>/dev/null; then
+        pkill -KILL -P "$1" 2>/dev/null
+        sleep 0.2
+        kill -9 "$1" 2>/dev/null
+    fi
     wait "$1" 2>/dev/null
     return 0
 }
@@ -161,6 +170,14 @@ pulse_kill_daemon() {
     pulse_daemon_pid=""
 }
 
+# Freezes / thaws the daemon (SIGSTOP / SIGCONT): a device that hangs.
+pulse_freeze_daemon() {
+    [ -n "$pulse_daemon_pid" ] && pkill -STOP -P "$pulse_daemon_pid"
+}
+pulse_thaw_daemon() {
+    [ -n "$pulse_daemon_pid" ] && pkill -CONT -P "$pulse_daemon_pid"
+}
+
 pulse_stop() {
     for p in $pulse_pids; do
         pulse_kill_pid "$p"
@@ -168,9 +185,8 @@ pulse_stop() {
     pulse_pids=""
     pulse_rec_pid=""
     if [ -n "$pulse_daemon_pid" ]; then
-        # `timeout` forwards TERM to pulseaudio; -P catches it if it survives.
+        pulse_thaw_daemon
         pulse_kill_pid "$pulse_daemon_pid"
-        pkill -KILL -P "$pulse_daemon_pid" 2>/dev/null
         pulse_daemon_pid=""
     fi
     if [ -n "$pulse_dir" ]; then

@@ -270,6 +270,7 @@ static void test_killed(void) {
     CHECK_INT(r, -1);
     CHECK(err.msg[0] != 0, "a message says why");
     printf("exchange failed %.2f s after the last good block: %s\n", waited, err.msg);
+    fflush(stdout);
     double t0 = now_s();
     audio_free(a, 1000);
     printf("closed in %.2f s\n", now_s() - t0);
