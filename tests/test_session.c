@@ -1,0 +1,989 @@
+/* test_session: whole scripted sessions through the state machine, driven
+ * by a small simulated runner (20 ms ticks, sentences that take a fixed
+ * time to say, replies typed at questions or at chosen moments). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "prompts.h"
+#include "routine.h"
+#include "session.h"
+
+/* ---- a routine built by hand ---- */
+
+static char *glide_steps[] = {"Lie on your back and hold behind your knee.",
+                              "Straighten your knee slowly."};
+static char *press_steps[] = {"Press your chest up with your arms."};
+static char *bent_steps[] = {"Bend your knee and slide your heel.", "Slide it back."};
+static char *rest_steps[] = {"Lie on your side with a pillow between your knees."};
+
+static exercise demo_exercises[] = {
+    {.id = "glide",
+     .name = "Supine glide",
+     .setup = "Lie on your back.",
+     .steps = glide_steps,
+     .nsteps = 2,
+     .reps = 2,
+     .hold = 3,
+     .sides = SIDES_BOTH,
+     .rest = 5,
+     .easier = 2,
+     .caution = "Stop if pain spreads down your leg.",
+     .check_in = true,
+     .line = 10},
+    {.id = "press",
+     .name = "Press-up",
+     .setup = "Lie on your front.",
+     .steps = press_steps,
+     .nsteps = 1,
+     .reps = 3,
+     .hold = 2,
+     .sides = SIDES_NONE,
+     .rest = 0,
+     .easier = -1,
+     .check_in = true,
+     .line = 20},
+    {.id = "bent",
+     .name = "Bent-knee glide",
+     .setup = "Lie on your back, knees bent.",
+     .steps = bent_steps,
+     .nsteps = 2,
+     .reps = 2,
+     .hold = 0,
+     .sides = SIDES_NONE,
+     .rest = 0,
+     .easier = -1,
+     .check_in = true,
+     .line = 30},
+};
+static routine demo = {.path = "routines/demo.cfg",
+                       .name = "the demo routine",
+                       .intro = "A short demo.",
+                       .exercises = demo_exercises,
+                       .nexercises = 3};
+
+static exercise flare_exercises[] = {
+    {.id = "side-lying",
+     .name = "Side-lying rest",
+     .setup = "Lie on your side.",
+     .steps = rest_steps,
+     .nsteps = 1,
+     .reps = 1,
+     .hold = 4,
+     .sides = SIDES_NONE,
+     .rest = 0,
+     .easier = -1,
+     .check_in = false,
+     .line = 5},
+};
+static routine flare = {.path = "routines/flare-up.cfg",
+                        .name = "Flare-up rest",
+                        .exercises = flare_exercises,
+                        .nexercises = 1};
+
+/* ---- replies by word ---- */
+
+typedef struct word_reply {
+    const char *word;
+    session_ev_type type;
+    intent intent;
+    int value;
+} word_reply;
+
+static const word_reply words[] = {
+    {"no", SEV_REPLY, INTENT_NO, 0},
+    {"yes", SEV_REPLY, INTENT_YES, 0},
+    {"better", SEV_REPLY, INTENT_BETTER, 0},
+    {"same", SEV_REPLY, INTENT_SAME, 0},
+    {"worse", SEV_REPLY, INTENT_WORSE, 0},
+    {"spreading", SEV_REPLY, INTENT_SPREADING, 0},
+    {"tingling", SEV_REPLY, INTENT_NERVE_SIGNS, 0},
+    {"weak", SEV_REPLY, INTENT_WEAKNESS, 0},
+    {"central", SEV_REPLY, INTENT_CENTRALIZING, 0},
+    {"sharp", SEV_REPLY, INTENT_SHARP_PAIN, 0},
+    {"redflag", SEV_REPLY, INTENT_RED_FLAG, 0},
+    {"back", SEV_REPLY, INTENT_LOCATION, LOC_BACK},
+    {"buttock", SEV_REPLY, INTENT_LOCATION, LOC_BUTTOCK},
+    {"thigh", SEV_REPLY, INTENT_LOCATION, LOC_THIGH},
+    {"knee", SEV_REPLY, INTENT_LOCATION, LOC_KNEE},
+    {"calf", SEV_REPLY, INTENT_LOCATION, LOC_CALF},
+    {"foot", SEV_REPLY, INTENT_LOCATION, LOC_FOOT},
+    {"pause", SEV_REPLY, INTENT_PAUSE, 0},
+    {"resume", SEV_REPLY, INTENT_RESUME, 0},
+    {"repeat", SEV_REPLY, INTENT_REPEAT, 0},
+    {"skip", SEV_REPLY, INTENT_SKIP, 0},
+    {"slower", SEV_REPLY, INTENT_SLOWER, 0},
+    {"faster", SEV_REPLY, INTENT_FASTER, 0},
+    {"stop", SEV_REPLY, INTENT_STOP, 0},
+    {"help", SEV_REPLY, INTENT_HELP, 0},
+    {"howlong", SEV_REPLY, INTENT_HOW_LONG, 0},
+    {"nonsense", SEV_REPLY, INTENT_NONE, 0},
+    {"unclear", SEV_UNCLEAR, INTENT_NONE, 0},
+    {"clap", SEV_CLAP, INTENT_NONE, 0},
+    {"noisy", SEV_NOISY, INTENT_NONE, 0},
+    {"deaf", SEV_DEAF, INTENT_NONE, 0},
+    {"interrupt", SEV_INTERRUPT, INTENT_NONE, 0},
+    {"eof", SEV_NO_INPUT, INTENT_NONE, 0},
+};
+
+/* "word", "?word" (low confidence) or a number 0..10 (pain score). */
+static session_event event_for(const char *w, long t) {
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ms = t;
+    ev.confidence = 0.9f;
+    ev.text = w;
+    if (w[0] == '?') {
+        ev.low_confidence = true;
+        ev.confidence = 0.3f;
+        w++;
+    }
+    if (w[0] >= '0' && w[0] <= '9') {
+        ev.type = SEV_REPLY;
+        ev.intent = INTENT_PAIN_SCORE;
+        ev.value = atoi(w);
+        return ev;
+    }
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(words[i].word, w) == 0) {
+            ev.type = words[i].type;
+            ev.intent = words[i].intent;
+            ev.value = words[i].value;
+            return ev;
+        }
+    printf("test bug: unknown word %s\n", w);
+    ev.type = SEV_TICK;
+    return ev;
+}
+
+/* ---- the simulated runner ---- */
+
+#define MAXLOG 6000
+#define MAXPEND 64
+
+/* When action number `occurrence` (1-based) matching type/kind/text is seen,
+ * the reply `word` comes `delay_ms` later. */
+typedef struct trigger {
+    session_act_type type;
+    int kind; /* say_kind, or -1 for any */
+    const char *contains;
+    int occurrence;
+    long delay_ms;
+    const char *word;
+    int seen;
+} trigger;
+
+typedef struct driver {
+    session *s;
+    session_action log[MAXLOG];
+    int n;
+    long t;
+    struct {
+        unsigned id;
+        long due;
+    } pend[MAXPEND];
+    int npend;
+    const char **answers; /* replies given, in order, whenever a reply is awaited */
+    int nanswers, ai;
+    long answer_delay_ms;
+    unsigned answered_after; /* last say id when an answer was given */
+    unsigned last_say;
+    long last_said_t;
+    trigger *triggers;
+    int ntriggers;
+    struct {
+        long t;
+        const char *word;
+    } timed[32];
+    int ntimed;
+    int after_end; /* actions seen after ACT_END (must stay 0) */
+    int bad_time;  /* actions whose time went backwards or beyond the event */
+    bool ended;
+    bool drop_cancelled; /* a cancelled sentence sends no SAID */
+    long delivered_t;    /* when the last scripted reply was delivered */
+} driver;
+
+static long say_duration(const session_action *a) {
+    if (a->kind == SAY_COUNT)
+        return 400;
+    long ms = 200 + 30 * (long)strlen(a->text);
+    return (ms + 19) / 20 * 20;
+}
+
+static void feed(driver *d, const session_event *ev) {
+    session_action out[64];
+    int n = session_handle(d->s, ev, out, 64);
+    for (int i = 0; i < n; i++) {
+        const session_action *a = &out[i];
+        if (d->ended)
+            d->after_end++;
+        if (a->t_ms > ev->t_ms || (d->n > 0 && a->t_ms < d->log[d->n - 1].t_ms))
+            d->bad_time++;
+        if (d->n < MAXLOG)
+            d->log[d->n++] = *a;
+        if (a->type == ACT_END)
+            d->ended = true;
+        if (a->type == ACT_CANCEL_SPEECH && d->drop_cancelled)
+            d->npend = 0;
+        if (a->type == ACT_SAY) {
+            d->last_say = a->say_id;
+            if (d->npend < MAXPEND) {
+                d->pend[d->npend].id = a->say_id;
+                d->pend[d->npend].due = a->t_ms + say_duration(a);
+                d->npend++;
+            }
+        }
+        for (int k = 0; k < d->ntriggers; k++) {
+            trigger *tr = &d->triggers[k];
+            if (tr->type != a->type || (tr->kind >= 0 && (int)a->kind != tr->kind))
+                continue;
+            if (tr->contains && !strstr(a->text, tr->contains))
+                continue;
+            if (++tr->seen == tr->occurrence && d->ntimed < 32) {
+                d->timed[d->ntimed].t = a->t_ms + tr->delay_ms;
+                d->timed[d->ntimed].word = tr->word;
+                d->ntimed++;
+            }
+        }
+    }
+}
+
+static void deliver(driver *d, const char *word) {
+    session_event ev = event_for(word, d->t);
+    d->delivered_t = d->t;
+    if (ev.type != SEV_TICK)
+        feed(d, &ev);
+}
+
+/* Runs until the session ends or `limit_ms` of session time passes. */
+static void run(driver *d, long limit_ms) {
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SEV_START;
+    feed(d, &ev);
+    for (d->t = 0; d->t <= limit_ms && !session_done(d->s); d->t += 20) {
+        for (int i = 0; i < d->npend; i++) {
+            if (d->pend[i].due > d->t)
+                continue;
+            memset(&ev, 0, sizeof ev);
+            ev.type = SEV_SAID;
+            ev.t_ms = d->t;
+            ev.say_id = d->pend[i].id;
+            d->pend[i] = d->pend[--d->npend];
+            i--;
+            if (ev.say_id == d->last_say)
+                d->last_said_t = d->t;
+            feed(d, &ev);
+        }
+        for (int i = 0; i < d->ntimed; i++) {
+            if (d->timed[i].t > d->t)
+                continue;
+            const char *w = d->timed[i].word;
+            d->timed[i] = d->timed[--d->ntimed];
+            i--;
+            deliver(d, w);
+        }
+        if (session_awaiting_reply(d->s) && d->ai < d->nanswers && d->npend == 0 &&
+            d->answered_after != d->last_say && d->t >= d->last_said_t + d->answer_delay_ms) {
+            d->answered_after = d->last_say;
+            const char *w = d->answers[d->ai++];
+            if (strcmp(w, "silence") != 0)
+                deliver(d, w);
+        }
+        memset(&ev, 0, sizeof ev);
+        ev.type = SEV_TICK;
+        ev.t_ms = d->t;
+        feed(d, &ev);
+    }
+}
+
+static driver *driver_new(const routine *r, const routine *fl, const prompts *p,
+                          const session_opts *o, const char **answers, int nanswers) {
+    driver *d = calloc(1, sizeof *d);
+    d->s = session_new(r, fl, p, o);
+    d->answers = answers;
+    d->nanswers = nanswers;
+    d->answer_delay_ms = 1000;
+    d->drop_cancelled = true;
+    return d;
+}
+
+static void driver_free(driver *d) {
+    session_free(d->s);
+    free(d);
+}
+
+/* ---- looking at what happened ---- */
+
+static int count_acts(const driver *d, session_act_type type, const char *contains) {
+    int n = 0;
+    for (int i = 0; i < d->n; i++)
+        if (d->log[i].type == type &&
+            (!contains || strstr(d->log[i].text, contains) || strstr(d->log[i].reason, contains) ||
+             strstr(d->log[i].outcome, contains) || strstr(d->log[i].id, contains)))
+            n++;
+    return n;
+}
+
+static int find_act(const driver *d, int from, session_act_type type, const char *contains) {
+    for (int i = from < 0 ? 0 : from; i < d->n; i++)
+        if (d->log[i].type == type &&
+            (!contains || strstr(d->log[i].text, contains) || strstr(d->log[i].reason, contains) ||
+             strstr(d->log[i].id, contains)))
+            return i;
+    return -1;
+}
+
+static const session_action *last_act(const driver *d, session_act_type type) {
+    for (int i = d->n - 1; i >= 0; i--)
+        if (d->log[i].type == type)
+            return &d->log[i];
+    return NULL;
+}
+
+/* Counts said between actions a and b (exclusive). */
+static int counts_between(const driver *d, int a, int b) {
+    int n = 0;
+    for (int i = a + 1; i < b && i < d->n; i++)
+        n += d->log[i].type == ACT_SAY && d->log[i].kind == SAY_COUNT;
+    return n;
+}
+
+static void dump(const driver *d) {
+    for (int i = 0; i < d->n; i++) {
+        const session_action *a = &d->log[i];
+        static const char *const names[] = {"say",    "cancel", "verdict", "ex_start",
+                                            "ex_end", "switch", "end"};
+        printf("  %7ld %-8s %s%s%s%s%s%s\n", a->t_ms, names[a->type],
+               a->type == ACT_SAY ? say_kind_name(a->kind) : "", a->type == ACT_SAY ? ": " : "",
+               a->text, a->id, a->outcome, a->type == ACT_VERDICT ? verdict_name(a->verdict) : "");
+        if (a->type == ACT_VERDICT)
+            printf("                  reason %s\n", a->reason);
+    }
+}
+
+static void check_invariants(const driver *d, const char *name) {
+    CHECK(d->after_end == 0, "%s: %d actions after ACT_END", name, d->after_end);
+    CHECK(d->bad_time == 0, "%s: %d actions out of time order", name, d->bad_time);
+    CHECK(session_done(d->s), "%s: session ended", name);
+    CHECK(count_acts(d, ACT_END, NULL) == 1, "%s: exactly one ACT_END", name);
+    /* every start has its end, in order */
+    int open = 0, bad = 0;
+    for (int i = 0; i < d->n; i++) {
+        if (d->log[i].type == ACT_EXERCISE_START)
+            bad += open++ != 0;
+        if (d->log[i].type == ACT_EXERCISE_END)
+            bad += --open != 0;
+    }
+    CHECK(bad == 0 && open == 0, "%s: exercise start/end pairs (bad %d, open %d)", name, bad, open);
+}
+
+/* Every "Hold." is followed by its counts at exactly H + n*1000 ms and
+ * "Release." at H + hold*1000 ms, unless cancelled. Returns holds seen. */
+static int check_hold_timing(const driver *d, const char *name) {
+    int holds = 0, bad = 0;
+    for (int i = 0; i < d->n; i++) {
+        const session_action *a = &d->log[i];
+        if (a->type != ACT_SAY || strcmp(a->text, "Hold.") != 0)
+            continue;
+        long h = a->t_ms;
+        int n = 0;
+        for (int j = i + 1; j < d->n; j++) {
+            const session_action *b = &d->log[j];
+            if (b->type == ACT_CANCEL_SPEECH)
+                break;
+            if (b->type != ACT_SAY)
+                continue;
+            if (b->kind == SAY_COUNT) {
+                n++;
+                if (b->count_n != n || b->t_ms != h + n * 1000L)
+                    bad++;
+                continue;
+            }
+            if (strcmp(b->text, "Release.") == 0) {
+                if (b->t_ms != h + (n + 1) * 1000L || b->count_of != 0)
+                    bad++;
+                holds++;
+            }
+            break;
+        }
+    }
+    CHECK(bad == 0, "%s: %d counts off their exact time", name, bad);
+    return holds;
+}
+
+#define RUN(d, ms) run((d), (ms))
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static prompts *load_prompts(void) {
+    fc_err err = {{0}};
+    const char *data = getenv("FLOORCOACH_DATA");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/voices/en-us/prompts.cfg", data ? data : ".");
+    prompts *p = prompts_load(path, &err);
+    if (!p)
+        printf("cannot load prompts: %s\n", err.msg);
+    return p;
+}
+
+/* ---- scenarios ---- */
+
+static void test_full_routine(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "full");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 4); /* glide left, right, press, bent */
+    CHECK_INT(count_acts(d, ACT_EXERCISE_END, "done"), 4);
+    CHECK_INT(count_acts(d, ACT_VERDICT, "better"), 3);
+    CHECK_INT(check_hold_timing(d, "full"), 2 * 2 + 3);
+    CHECK_INT(count_acts(d, ACT_SAY, "Rest for"), 1);
+    CHECK(find_act(d, 0, ACT_SAY, "replace your doctor") >= 0, "disclaimer said");
+    CHECK(find_act(d, 0, ACT_SAY, "clap twice") >= 0, "how to talk said");
+    CHECK(find_act(d, 0, ACT_SAY, "completed 3 of 3") >= 0 ||
+              find_act(d, 0, ACT_SAY, "completed three of three") >= 0,
+          "summary counts the exercises");
+    CHECK(count_acts(d, ACT_SAY, "bladder") >= 1, "screening asked");
+    /* the first count of the first hold */
+    int h = find_act(d, 0, ACT_SAY, "Hold.");
+    CHECK(h >= 0 && d->log[h + 1].kind == SAY_COUNT && strcmp(d->log[h + 1].text, "One") == 0 &&
+              d->log[h + 1].count_of == 3,
+          "count One of 3 follows Hold.");
+    /* exercise starts carry the side */
+    int st = find_act(d, 0, ACT_EXERCISE_START, "glide");
+    CHECK(st >= 0 && strcmp(d->log[st].side, "left") == 0, "first side is left");
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_all_no(const prompts *p) {
+    /* Piped "no" to everything completes the routine: the check-in "no" is
+     * asked again as "any worse?", and "no" means the same. */
+    const char *answers[40];
+    for (int i = 0; i < 40; i++)
+        answers[i] = "no";
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "all no");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    CHECK_INT(count_acts(d, ACT_SAY, "any worse than before"), 3);
+    CHECK_INT(count_acts(d, ACT_VERDICT, "same"), 3);
+    CHECK_INT(count_acts(d, ACT_EXERCISE_END, "done"), 4);
+    CHECK_INT(count_acts(d, ACT_SAY, "Where is it furthest"), 0);
+    driver_free(d);
+}
+
+static void test_periph_mid_hold(const prompts *p) {
+    /* "pain down my leg" during the second count of the first hold. */
+    const char *answers[] = {"no", "no", "no", "no", "no", "yes", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 0, "spreading", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "periph");
+    int two = find_act(d, 0, ACT_SAY, "Two");
+    int cancel = find_act(d, two, ACT_CANCEL_SPEECH, NULL);
+    CHECK(two >= 0 && cancel == two + 1, "cancel right after the count");
+    /* the reply comes on the next 20 ms tick; the stop is in that same event */
+    CHECK(cancel >= 0 && d->log[cancel].t_ms - d->log[two].t_ms <= 20 &&
+              d->log[cancel + 1].t_ms == d->log[cancel].t_ms,
+          "stopped at the moment of the reply");
+    CHECK(cancel >= 0 && d->log[cancel + 1].type == ACT_VERDICT &&
+              d->log[cancel + 1].verdict == VERDICT_OFFER_EASIER &&
+              strcmp(d->log[cancel + 1].reason, "peripheralization") == 0 &&
+              strcmp(d->log[cancel + 1].id, "glide") == 0,
+          "verdict offer_easier peripheralization for glide");
+    int end = find_act(d, cancel, ACT_EXERCISE_END, "glide");
+    CHECK(end >= 0 && strcmp(d->log[end].outcome, "stopped") == 0, "glide stopped");
+    int three = find_act(d, cancel, ACT_SAY, "Three");
+    int offer = find_act(d, cancel, ACT_SAY, "easier version, Bent-knee glide");
+    CHECK(offer >= 0, "easier version offered");
+    CHECK(three < 0 || three > offer, "no count after the stop");
+    int sp = find_act(d, cancel, ACT_SAY, "spreading");
+    CHECK(sp >= 0 && d->log[sp].kind == SAY_SAFETY, "explanation is kind safety");
+    /* yes: the easier version runs next, then press; bent is not run twice */
+    int bent = find_act(d, offer, ACT_EXERCISE_START, "bent");
+    int press = find_act(d, offer, ACT_EXERCISE_START, "press");
+    CHECK(bent >= 0 && press > bent, "easier version runs before the rest of the plan");
+    CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 3);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_two_periph(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "no", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 300, "spreading", 0},
+                    {ACT_EXERCISE_START, -1, NULL, 2, 2000, "tingling", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 2;
+    RUN(d, 600000);
+    check_invariants(d, "two periph");
+    CHECK_INT(session_end_reason(d->s), END_SAFETY);
+    const session_action *v = last_act(d, ACT_VERDICT);
+    CHECK(v && v->verdict == VERDICT_END_SESSION && strcmp(v->reason, "nerve_signs") == 0,
+          "second peripheralization ends the session");
+    CHECK(count_acts(d, ACT_SAY, "spread down your leg again") == 1, "end explained");
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_red_flag_in_rest(const prompts *p, bool silence) {
+    const char *answers[] = {"no", "no", "no", "no", "no", silence ? "silence" : "yes"};
+    trigger tr[] = {{ACT_SAY, -1, "Rest for", 1, 1500, "redflag", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "red flag rest");
+    CHECK_INT(session_end_reason(d->s), END_RED_FLAG);
+    int ask = find_act(d, 0, ACT_SAY, "warning sign");
+    CHECK(ask >= 0 && d->log[ask].kind == SAY_PROMPT, "red flag confirmed with a question");
+    CHECK(ask > 0 && d->log[ask - 1].type == ACT_CANCEL_SPEECH, "rest stopped first");
+    const session_action *v = last_act(d, ACT_VERDICT);
+    CHECK(v && v->verdict == VERDICT_END_SESSION && strcmp(v->reason, "red_flag") == 0,
+          "red flag verdict");
+    CHECK(count_acts(d, ACT_SAY, "medical help right away") == 1, "medical help said");
+    if (silence && ask >= 0 && v)
+        CHECK(v->t_ms - d->log[ask].t_ms >= 8000, "silence waited for the reply time");
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_screening_red_flag(const prompts *p) {
+    const char *answers[] = {"no", "yes"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "screen");
+    CHECK_INT(session_end_reason(d->s), END_RED_FLAG);
+    CHECK_INT(count_acts(d, ACT_SAY, "Did you say"), 0);
+    CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 0);
+    CHECK(count_acts(d, ACT_SAY, "medical help right away") == 1, "medical help said");
+    driver_free(d);
+}
+
+static void test_flare(const prompts *p, bool with_flare, const char *score) {
+    const char *answers[] = {"no", "no", "no", "no", "yes", "calf", score, "better"};
+    driver *d = driver_new(&demo, with_flare ? &flare : NULL, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "flare");
+    const session_action *v = last_act(d, ACT_VERDICT);
+    if (with_flare) {
+        CHECK_INT(count_acts(d, ACT_ROUTINE_SWITCH, NULL), 1);
+        const session_action *sw = last_act(d, ACT_ROUTINE_SWITCH);
+        CHECK(sw && strcmp(sw->id, "flare-up") == 0, "switched to flare-up");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(count_acts(d, ACT_EXERCISE_START, "side-lying"), 1);
+        CHECK_INT(count_acts(d, ACT_EXERCISE_START, "glide"), 0);
+        int fv = find_act(d, 0, ACT_VERDICT, "acute_flare");
+        CHECK(fv >= 0 && d->log[fv].verdict == VERDICT_OFFER_EASIER, "acute flare verdict");
+    } else {
+        CHECK_INT(session_end_reason(d->s), END_SAFETY);
+        CHECK(v && strcmp(v->reason, "acute_flare") == 0, "acute flare ends the session");
+        CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 0);
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_low_confidence(const prompts *p, const char *confirm_answer) {
+    /* "?spreading" mid-hold: stop the count, then "Did you say ...?" */
+    const char *answers[] = {"no", "no",     "no",     "no",     "no",    confirm_answer,
+                             "no", "better", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 500, "?spreading", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "low confidence");
+    int two = find_act(d, 0, ACT_SAY, "Two");
+    int cancel = find_act(d, two, ACT_CANCEL_SPEECH, NULL);
+    int ask = find_act(d, two, ACT_SAY, "Did you say the pain is going down your leg");
+    CHECK(cancel > two && ask == cancel + 1, "count stopped, then confirm");
+    CHECK(ask > 0 && counts_between(d, two, ask) == 0, "no count before the confirmation");
+    int v = find_act(d, 0, ACT_VERDICT, NULL);
+    if (strcmp(confirm_answer, "no") == 0) {
+        CHECK(v < 0 || d->log[v].verdict == VERDICT_CONTINUE, "no verdict that stops");
+        /* the rep starts again */
+        int again = find_act(d, ask, ACT_SAY, "Straighten your knee");
+        CHECK(again > ask, "rep starts again");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    } else {
+        CHECK(v > ask && d->log[v].verdict == VERDICT_OFFER_EASIER, "acted after yes/silence");
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_unclear(const prompts *p, const char *what, const char *reason) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, what, 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, what);
+    int one = find_act(d, 0, ACT_SAY, "One");
+    int cancel = find_act(d, one, ACT_CANCEL_SPEECH, NULL);
+    CHECK(cancel == one + 1, "%s stops the count", what);
+    CHECK(cancel >= 0 && d->log[cancel + 1].type == ACT_VERDICT &&
+              d->log[cancel + 1].verdict == VERDICT_PAUSE &&
+              strcmp(d->log[cancel + 1].reason, reason) == 0,
+          "%s logged as verdict pause %s", what, reason);
+    int ask = find_act(d, one, ACT_SAY, "something about your leg");
+    CHECK(ask > one && d->log[ask].kind == SAY_PROMPT, "asks about the leg");
+    CHECK(find_act(d, ask, ACT_SAY, "Straighten your knee") > ask, "carry on restarts the rep");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    CHECK_INT(check_hold_timing(d, what), 2 * 2 + 3);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_end_events(const prompts *p, const char *what, end_reason want, const char *said) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 100, what, 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, what);
+    CHECK_INT(session_end_reason(d->s), want);
+    int two = find_act(d, 0, ACT_SAY, "Two");
+    CHECK(two >= 0 && d->log[two + 1].type == ACT_CANCEL_SPEECH, "%s: speech cancelled", what);
+    CHECK(find_act(d, two, ACT_SAY, said) > two, "%s: says \"%s\"", what, said);
+    CHECK_INT(count_acts(d, ACT_EXERCISE_END, "stopped"), 1);
+    driver_free(d);
+}
+
+static void test_no_input(const prompts *p) {
+    const char *answers[] = {"no", "no", "eof"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "eof");
+    CHECK_INT(session_end_reason(d->s), END_ERROR);
+    const session_action *e = last_act(d, ACT_END);
+    CHECK(e && strcmp(e->text, "no more input") == 0, "end says no more input");
+    driver_free(d);
+}
+
+static void test_silence(const prompts *p) {
+    /* Silence at the first check-in: asked again in other words, then a
+     * pause; "carry on" asks the check-in again. */
+    const char *answers[] = {"no",      "no",     "no",     "no",     "no",    "silence",
+                             "silence", "resume", "better", "better", "better"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "silence");
+    int ask1 = find_act(d, 0, ACT_SAY, "How does your leg feel now");
+    int ask2 = find_act(d, ask1 + 1, ACT_SAY, "I didn't hear you. Is your leg");
+    int paused = find_act(d, ask2 + 1, ACT_SAY, "so I've paused");
+    int ask3 = find_act(d, paused + 1, ACT_SAY, "How does your leg feel now");
+    CHECK(ask1 >= 0 && ask2 > ask1 && paused > ask2 && ask3 > paused,
+          "ask, ask again, pause, ask after carry on (%d %d %d %d)", ask1, ask2, paused, ask3);
+    CHECK(ask2 >= 0 && d->log[ask2].t_ms - d->log[ask1].t_ms >= 8000, "waited for the reply");
+    /* nothing of the next exercise before the answer */
+    int press = find_act(d, 0, ACT_EXERCISE_START, "press");
+    CHECK(press > ask3, "next exercise only after the answer");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_controls(const prompts *p) {
+    /* pause during a hold, then carry on: the rep starts again */
+    {
+        const char *answers[] = {"no",     "no",     "no",     "no",    "no",
+                                 "resume", "better", "better", "better"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 200, "pause", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 600000);
+        check_invariants(d, "pause");
+        int two = find_act(d, 0, ACT_SAY, "Two");
+        int cancel = find_act(d, two, ACT_CANCEL_SPEECH, NULL);
+        int pz = find_act(d, two, ACT_SAY, "Paused. Say carry on");
+        CHECK(cancel > two && pz > cancel, "pause cancels speech and says how to resume");
+        CHECK(session_next_deadline(d->s) == -1, "done");
+        int res = find_act(d, pz, ACT_SAY, "Carrying on.");
+        int rep = find_act(d, res, ACT_SAY, "Lie on your back and hold");
+        CHECK(res > pz && rep > res, "carry on restarts the rep");
+        CHECK(counts_between(d, two, res) == 0, "no count while paused");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(check_hold_timing(d, "pause"), 2 * 2 + 3);
+        driver_free(d);
+    }
+    /* a pause waits without a time limit */
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 200, "pause", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 400000);
+        CHECK(!session_done(d->s), "still paused after minutes");
+        CHECK(session_awaiting_reply(d->s), "paused awaits a reply");
+        CHECK(session_expected(d->s) & (1ul << INTENT_RESUME), "expects carry on");
+        char buf[200];
+        CHECK_CONTAINS(session_describe(d->s, d->t, buf, sizeof buf), "paused");
+        driver_free(d);
+    }
+    /* repeat during a step, help, how long, slower, faster */
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+        trigger tr[] = {{ACT_SAY, SAY_INSTRUCTION, "Straighten your knee", 1, 100, "repeat", 0},
+                        {ACT_SAY, SAY_INSTRUCTION, "Rep two of two", 1, 100, "help", 0},
+                        {ACT_SAY, SAY_INSTRUCTION, "Now the right leg", 1, 100, "howlong", 0},
+                        {ACT_SAY, SAY_INSTRUCTION, "Press your chest", 1, 100, "slower", 0},
+                        {ACT_SAY, SAY_INSTRUCTION, "Slide it back", 1, 100, "faster", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = N(tr);
+        RUN(d, 600000);
+        check_invariants(d, "controls");
+        /* repeat says the step again; help at "Rep two" restarts rep two */
+        CHECK_INT(count_acts(d, ACT_SAY, "Straighten your knee"), 2 * 2 + 1);
+        CHECK_INT(count_acts(d, ACT_SAY, "Rep two of two"), 2 + 1 + 1); /* + bent-knee */
+        CHECK(find_act(d, 0, ACT_SAY, "You can say pause") >= 0, "help said");
+        CHECK(find_act(d, 0, ACT_SAY, "more reps of this exercise") >= 0, "how long said");
+        int hl = find_act(d, 0, ACT_SAY, "more reps of this exercise");
+        CHECK(hl >= 0 && strstr(d->log[hl].text, "two more reps") &&
+                  strstr(d->log[hl].text, "two more exercises"),
+              "how long counts: %s", hl >= 0 ? d->log[hl].text : "");
+        CHECK(find_act(d, 0, ACT_SAY, "go slower") >= 0, "slower said");
+        CHECK(find_act(d, 0, ACT_SAY, "faster") >= 0, "faster said");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(check_hold_timing(d, "controls"), 2 * 2 + 3);
+        if (check_failed)
+            dump(d);
+        driver_free(d);
+    }
+    /* slower lengthens the gaps: a session at the slowest pace takes longer */
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+        trigger tr[] = {{ACT_SAY, SAY_INFO, "clap twice", 1, 100, "slower", 0},
+                        {ACT_SAY, SAY_INFO, "go slower", 1, 100, "slower", 0},
+                        {ACT_SAY, SAY_INFO, "go slower", 2, 100, "slower", 0}};
+        driver *fast = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        RUN(fast, 600000);
+        driver *slow = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        slow->triggers = tr;
+        slow->ntriggers = N(tr);
+        RUN(slow, 600000);
+        CHECK(slow->t > fast->t + 4000, "slowest pace takes longer (%ld vs %ld)", slow->t, fast->t);
+        CHECK(find_act(slow, 0, ACT_SAY, "slowest pace") >= 0, "bounded at the slowest");
+        CHECK_INT(check_hold_timing(slow, "slow"), 2 * 2 + 3);
+        driver_free(fast);
+        driver_free(slow);
+    }
+    /* skip during the press-up */
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+        trigger tr[] = {{ACT_EXERCISE_START, -1, NULL, 3, 500, "skip", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 600000);
+        check_invariants(d, "skip");
+        int end = find_act(d, 0, ACT_EXERCISE_END, "press");
+        CHECK(end >= 0 && strcmp(d->log[end].outcome, "skipped") == 0, "press skipped");
+        CHECK(find_act(d, end, ACT_SAY, "Skipping Press-up") > end, "skip said");
+        CHECK(find_act(d, end, ACT_EXERCISE_START, "bent") > end, "next exercise follows");
+        CHECK_INT(count_acts(d, ACT_VERDICT, "better"), 2);
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        driver_free(d);
+    }
+    /* stop session: no carries on, yes ends */
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "no", "yes"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 100, "stop", 0},
+                        {ACT_SAY, SAY_COUNT, "One", 3, 100, "stop", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 2;
+        RUN(d, 600000);
+        check_invariants(d, "stop");
+        CHECK_INT(count_acts(d, ACT_SAY, "Do you want to stop the session"), 2);
+        CHECK_INT(session_end_reason(d->s), END_USER_STOP);
+        CHECK_INT(count_acts(d, ACT_EXERCISE_END, "stopped"), 1);
+        if (check_failed)
+            dump(d);
+        driver_free(d);
+    }
+}
+
+static void test_checkin_worse(const prompts *p) {
+    /* worse at the check-in: stop, ask where; calf is further down than the
+     * baseline thigh: peripheralization, easier version offered; no: move on. */
+    const char *answers[] = {"no", "no",    "no",   "no", "yes",    "thigh",
+                             "3",  "worse", "calf", "no", "better", "better"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "worse");
+    int w = find_act(d, 0, ACT_VERDICT, "worse");
+    CHECK(w >= 0 && d->log[w].verdict == VERDICT_STOP_EXERCISE, "worse stops");
+    CHECK(find_act(d, w, ACT_SAY, "Where do you feel it now") > w, "asks where");
+    int pv = find_act(d, w, ACT_VERDICT, "peripheralization");
+    CHECK(pv > w && d->log[pv].verdict == VERDICT_OFFER_EASIER, "calf below thigh: offer easier");
+    CHECK(find_act(d, pv, ACT_SAY, "we'll move on") > pv, "declined");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_sharp_twice(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "yes", "sharp", "no"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 200, "sharp", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "sharp");
+    CHECK_INT(count_acts(d, ACT_VERDICT, "sharp_pain"), 2);
+    CHECK(find_act(d, 0, ACT_SAY, "go on to the next exercise") >= 0, "asked to go on");
+    CHECK_INT(session_end_reason(d->s), END_SAFETY);
+    CHECK(find_act(d, 0, ACT_SAY, "pillow between your knees") >= 0, "positioning advice");
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+static void test_checkin_every(const prompts *p) {
+    session_opts o;
+    session_opts_default(&o);
+    o.checkin_every = 1;
+    o.screening = false;
+    o.baseline = false;
+    const char *answers[] = {"better", "better", "better", "better"};
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "checkin_every");
+    CHECK_INT(count_acts(d, ACT_SAY, "How does your leg feel now"), 4);
+    CHECK_INT(count_acts(d, ACT_SAY, "bladder"), 0);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    driver_free(d);
+}
+
+static void test_noisy(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 100, "noisy", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "noisy");
+    int v = find_act(d, 0, ACT_VERDICT, "noisy");
+    CHECK(v >= 0 && d->log[v].verdict == VERDICT_PAUSE, "noisy pauses");
+    CHECK(find_act(d, v, ACT_SAY, "It's noisy here") > v, "says why");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    driver_free(d);
+}
+
+static void test_centralization(const prompts *p) {
+    const char *answers[] = {"no",   "no", "no",     "no",     "yes",
+                             "calf", "3",  "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, "central", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "central");
+    int v = find_act(d, 0, ACT_VERDICT, "centralization");
+    CHECK(v >= 0 && d->log[v].verdict == VERDICT_CONTINUE, "centralization continues");
+    CHECK(v >= 0 && d->log[v - 1].type != ACT_CANCEL_SPEECH, "count not stopped");
+    int good = find_act(d, v, ACT_SAY, "good sign");
+    int rel = find_act(d, v, ACT_SAY, "Release.");
+    CHECK(good > rel && rel > v, "good sign said after the rep");
+    CHECK_INT(check_hold_timing(d, "central"), 2 * 2 + 3);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    driver_free(d);
+}
+
+static void test_describe(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 0, "pause", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    (void)tr;
+    /* run until the first count, then look at the status line */
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SEV_START;
+    feed(d, &ev);
+    char buf[256] = "";
+    for (d->t = 0; d->t < 200000; d->t += 20) {
+        for (int i = 0; i < d->npend; i++)
+            if (d->pend[i].due <= d->t) {
+                memset(&ev, 0, sizeof ev);
+                ev.type = SEV_SAID;
+                ev.t_ms = d->t;
+                ev.say_id = d->pend[i].id;
+                d->pend[i--] = d->pend[--d->npend];
+                feed(d, &ev);
+            }
+        if (session_awaiting_reply(d->s) && d->npend == 0 && d->ai < d->nanswers) {
+            deliver(d, d->answers[d->ai++]);
+        }
+        memset(&ev, 0, sizeof ev);
+        ev.type = SEV_TICK;
+        ev.t_ms = d->t;
+        feed(d, &ev);
+        if (session_in_hold(d->s)) {
+            session_describe(d->s, d->t + 20, buf, sizeof buf);
+            break;
+        }
+    }
+    CHECK_CONTAINS(buf, "Supine glide");
+    CHECK_CONTAINS(buf, "rep 1/2");
+    CHECK_CONTAINS(buf, "left");
+    CHECK_CONTAINS(buf, "hold 3 s left");
+    long dl = session_next_deadline(d->s);
+    CHECK(dl > d->t && dl % 20 == 0, "next deadline ahead and on the 20 ms grid");
+    driver_free(d);
+}
+
+int main(void) {
+    prompts *p = load_prompts();
+    CHECK(p != NULL, "prompts load");
+    if (!p)
+        return check_report();
+    test_full_routine(p);
+    test_all_no(p);
+    test_periph_mid_hold(p);
+    test_two_periph(p);
+    test_red_flag_in_rest(p, false);
+    test_red_flag_in_rest(p, true);
+    test_screening_red_flag(p);
+    test_flare(p, true, "9");
+    test_flare(p, false, "8");
+    test_flare(p, true, "sharp");
+    test_low_confidence(p, "yes");
+    test_low_confidence(p, "no");
+    test_low_confidence(p, "silence");
+    test_unclear(p, "unclear", "unclear_speech");
+    test_unclear(p, "clap", "clap");
+    test_end_events(p, "deaf", END_ERROR, "can no longer hear");
+    test_end_events(p, "interrupt", END_USER_STOP, "Goodbye");
+    test_no_input(p);
+    test_silence(p);
+    test_controls(p);
+    test_checkin_worse(p);
+    test_sharp_twice(p);
+    test_checkin_every(p);
+    test_noisy(p);
+    test_centralization(p);
+    test_describe(p);
+    prompts_free(p);
+    return check_report();
+}
