@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "say.h"
+#include "wav.h"
 #include "speech_out.h"
 #include "voice.h"
 
@@ -199,10 +202,41 @@ static void test_switching(void) {
     CHECK_CONTAINS(err.msg, "xx-nowhere");
 }
 
+/* The `say` command, into a file (the device is tested elsewhere). */
+static void test_say(void) {
+    char path[] = "/tmp/fc_test_say_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        CHECK(0, "temp file");
+        return;
+    }
+    close(fd);
+    char *ok[] = {"say", "Lie", "on", "your", "back.", "--voice", "slow", "--speaker", path, NULL};
+    CHECK_INT(say_main(9, ok), 0);
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    fc_err err;
+    CHECK_INT(wav_read_16k(path, &pcm, &n, &err), 0);
+    CHECK(n > 8000 && n < 80000, "say wrote %zu samples", n);
+    free(pcm);
+    char *none[] = {"say", "--speaker", path, NULL};
+    CHECK_INT(say_main(3, none), 1);
+    char *bad_voice[] = {"say", "hi", "--voice", "nope", "--speaker", path, NULL};
+    CHECK_INT(say_main(6, bad_voice), 1);
+    char *bad_opt[] = {"say", "hi", "--loud", NULL};
+    CHECK_INT(say_main(3, bad_opt), 1);
+    char *blank[] = {"say", "\001 \002", "--speaker", path, NULL};
+    CHECK_INT(say_main(4, blank), 1);
+    char *bad_file[] = {"say", "hi", "--speaker", "/nonexistent/dir/x.wav", NULL};
+    CHECK_INT(say_main(4, bad_file), 2);
+    unlink(path);
+}
+
 int main(void) {
     test_voices();
     test_plain_text();
     test_fit();
     test_switching();
+    test_say();
     return check_report();
 }
