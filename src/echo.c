@@ -13,6 +13,9 @@ struct echo {
     SpeexPreprocessState *pre;
     int frame;
     int16_t *tmp;
+    /* Reference delay line: what was played, `delay` samples ago. */
+    int16_t *line, *ref;
+    size_t delay, pos;
 };
 
 echo *echo_new(int frame, int tail_ms, int denoise_db) {
@@ -51,10 +54,40 @@ void echo_free(echo *e) {
     if (e->pre)
         speex_preprocess_state_destroy(e->pre);
     free(e->tmp);
+    free(e->line);
+    free(e->ref);
     free(e);
 }
 
+int echo_set_delay(echo *e, int ms) {
+    if (ms < 0 || ms > 2000)
+        return -1;
+    size_t d = (size_t)ms * AUDIO_RATE / 1000;
+    int16_t *line = d ? xcalloc(d, sizeof *line) : NULL;
+    int16_t *ref = xcalloc((size_t)e->frame, sizeof *ref);
+    if ((d && !line) || !ref) {
+        free(line);
+        free(ref);
+        return -1;
+    }
+    free(e->line);
+    free(e->ref);
+    e->line = line;
+    e->ref = ref;
+    e->delay = d;
+    e->pos = 0;
+    return 0;
+}
+
 void echo_process(echo *e, const int16_t *mic, const int16_t *played, int16_t *out) {
+    if (e->delay) {
+        for (int i = 0; i < e->frame; i++) {
+            e->ref[i] = e->line[e->pos];
+            e->line[e->pos] = played[i];
+            e->pos = (e->pos + 1) % e->delay;
+        }
+        played = e->ref;
+    }
     /* speex_echo_cancellation must not write over its input. */
     speex_echo_cancellation(e->aec, mic, played, e->tmp);
     speex_preprocess_run(e->pre, e->tmp);

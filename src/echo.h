@@ -20,4 +20,11 @@ void echo_free(echo *e); /* NULL is fine */
  * denoise -12), while a reply spoken over it loses under 0.5 dB. */
 void echo_process(echo *e, const int16_t *mic, const int16_t *played, int16_t *out);
 
+/* Delays the reference by `ms` (0..2000) before the canceller sees it: use
+ * the known part of the path from speaker to microphone (on a device,
+ * audio_pa_latency_ms() minus a margin of ~20 ms) so the echo falls inside
+ * the filter's tail (tail_ms). Returns 0, or -1 for an invalid delay or out
+ * of memory (the previous delay is kept). */
+int echo_set_delay(echo *e, int ms);
+
 #endif
