@@ -97,8 +97,8 @@ static int engine_start(fc_err *err) {
         }
     }
     if (engine_state < 0)
-        return err_set(err, "speech is unavailable: eSpeak NG could not start (is the "
-                            "espeak-ng-data package installed?)");
+        return err_set(err, "eSpeak NG could not start (is the espeak-ng-data package "
+                            "installed?)");
     return 0;
 }
 
