@@ -24,11 +24,11 @@ static const char *const sentences[] = {
 };
 
 static const char *const numbers[] = {
-    "one",      "two",       "three",     "four",      "five",         "six",
-    "seven",    "eight",     "nine",      "ten",       "eleven",       "twelve",
-    "thirteen", "fourteen",  "fifteen",   "sixteen",   "seventeen",    "eighteen",
-    "nineteen", "twenty",    "twenty one", "twenty two", "twenty three", "twenty four",
-    "twenty five", "twenty six", "twenty seven", "twenty eight", "twenty nine", "thirty"};
+    "one",         "two",        "three",        "four",         "five",         "six",
+    "seven",       "eight",      "nine",         "ten",          "eleven",       "twelve",
+    "thirteen",    "fourteen",   "fifteen",      "sixteen",      "seventeen",    "eighteen",
+    "nineteen",    "twenty",     "twenty one",   "twenty two",   "twenty three", "twenty four",
+    "twenty five", "twenty six", "twenty seven", "twenty eight", "twenty nine",  "thirty"};
 
 static double cpu_now(void) {
     struct timespec ts;

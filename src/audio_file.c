@@ -87,8 +87,8 @@ audio *audio_file_open(const char *mic_path, const char *spk_path, double echo_d
         goto error_out;
     if (!isnan(echo_db)) {
         if (echo_db > 20.0 || echo_ms < 0 || echo_ms > 10000) {
-            err_set(err, "echo %.1f dB after %d ms: use at most 20 dB and 0 to 10000 ms",
-                    echo_db, echo_ms);
+            err_set(err, "echo %.1f dB after %d ms: use at most 20 dB and 0 to 10000 ms", echo_db,
+                    echo_ms);
             goto error_out;
         }
         f->echo_on = 1;

@@ -28,9 +28,9 @@ struct speech_out {
 
 /* eSpeak NG is a process-wide singleton: it is initialized once and kept
  * (re-initializing costs far more than a sentence). */
-static int engine_state;  /* 0 untried, 1 ready, -1 failed */
-static int engine_rate;   /* eSpeak's own sample rate (22050) */
-static unsigned applied;  /* id of the speech_out whose voice is set */
+static int engine_state; /* 0 untried, 1 ready, -1 failed */
+static int engine_rate;  /* eSpeak's own sample rate (22050) */
+static unsigned applied; /* id of the speech_out whose voice is set */
 static unsigned next_id = 1;
 
 typedef struct collector {
@@ -85,8 +85,7 @@ static void quiet_end(int saved) {
 static int engine_start(fc_err *err) {
     if (engine_state == 0) {
         int q = quiet_begin();
-        int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
-                                     espeakINITIALIZE_DONT_EXIT);
+        int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
         quiet_end(q);
         if (rate <= 0) {
             engine_state = -1;
@@ -238,8 +237,8 @@ int speech_out_synth(speech_out *so, const char *text, int16_t **pcm, size_t *n,
     if (!clean)
         return err_set(err, "out of memory");
     collector c = {0};
-    espeak_ERROR e = espeak_Synth(clean, strlen(clean) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
-                                  NULL, &c);
+    espeak_ERROR e =
+        espeak_Synth(clean, strlen(clean) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, &c);
     free(clean);
     if (e != EE_OK || c.oom) {
         free(c.buf);
@@ -272,7 +271,7 @@ int speech_out_synth_fit(speech_out *so, const char *text, size_t max_samples, i
     /* Faster speech keeps the voice; no word gap saves a little more. */
     static const int percent[] = {115, 130, 150};
     int rc = 0;
-    for (size_t i = 0; i < sizeof percent / sizeof *percent && *n > max_samples; i++) {
+    for (size_t i = 0; i<sizeof percent / sizeof *percent && * n> max_samples; i++) {
         int rate = so->v.rate * percent[i] / 100;
         espeak_SetParameter(espeakRATE, rate > espeakRATE_MAXIMUM ? espeakRATE_MAXIMUM : rate, 0);
         espeak_SetParameter(espeakWORDGAP, 0, 0);

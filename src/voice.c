@@ -22,12 +22,14 @@ typedef struct field {
     size_t offset, size;
 } field;
 
-#define INT_FIELD(k, lo, hi) {#k, 1, lo, hi, offsetof(voice_profile, k), 0}
-#define STR_FIELD(k) {#k, 0, 0, 0, offsetof(voice_profile, k), sizeof(((voice_profile *)0)->k)}
+#define INT_FIELD(k, lo, hi)                                                                       \
+    { #k, 1, lo, hi, offsetof(voice_profile, k), 0 }
+#define STR_FIELD(k)                                                                               \
+    { #k, 0, 0, 0, offsetof(voice_profile, k), sizeof(((voice_profile *)0)->k) }
 
 static const field fields[] = {
-    STR_FIELD(description), STR_FIELD(espeak),        STR_FIELD(variant),
-    INT_FIELD(rate, 80, 450), INT_FIELD(pitch, 0, 100), INT_FIELD(word_gap, 0, 100),
+    STR_FIELD(description),    STR_FIELD(espeak),        STR_FIELD(variant),
+    INT_FIELD(rate, 80, 450),  INT_FIELD(pitch, 0, 100), INT_FIELD(word_gap, 0, 100),
     INT_FIELD(volume, 0, 200),
 };
 
@@ -48,10 +50,9 @@ static const char *espeak_data_dir(void) {
             return dir;
         dir[0] = '\0';
     }
-    static const char *const fixed[] = {"/usr/lib/x86_64-linux-gnu/espeak-ng-data",
-                                        "/usr/share/espeak-ng-data",
-                                        "/usr/local/share/espeak-ng-data",
-                                        "/usr/lib/espeak-ng-data"};
+    static const char *const fixed[] = {
+        "/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/share/espeak-ng-data",
+        "/usr/local/share/espeak-ng-data", "/usr/lib/espeak-ng-data"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         if (stat(fixed[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             str_copy(dir, fixed[i], sizeof dir);
@@ -148,8 +149,7 @@ static int line_of(const config_setting_t *s) {
     return (int)config_setting_source_line(s);
 }
 
-static int load_fields(const char *path, config_setting_t *root, voice_profile *out,
-                       fc_err *err) {
+static int load_fields(const char *path, config_setting_t *root, voice_profile *out, fc_err *err) {
     config_setting_t *v = config_setting_get_member(root, "voice");
     if (!v || !config_setting_is_group(v))
         return err_set(err, "%s:1: expected a group `voice = { ... };`", path);
@@ -163,8 +163,9 @@ static int load_fields(const char *path, config_setting_t *root, voice_profile *
             if (key && strcmp(key, fields[k].key) == 0)
                 f = &fields[k];
         if (!f)
-            return err_set(err, "%s:%d: unknown setting \"%s\" (known: description, espeak, "
-                                "variant, rate, pitch, word_gap, volume)",
+            return err_set(err,
+                           "%s:%d: unknown setting \"%s\" (known: description, espeak, "
+                           "variant, rate, pitch, word_gap, volume)",
                            path, line, key ? key : "?");
         char *dst = (char *)out + f->offset;
         if (f->is_int) {
@@ -173,8 +174,8 @@ static int load_fields(const char *path, config_setting_t *root, voice_profile *
                 return err_set(err, "%s:%d: %s must be a whole number", path, line, key);
             long long val = config_setting_get_int64(s);
             if (val < f->min || val > f->max)
-                return err_set(err, "%s:%d: %s is %lld; it must be %d to %d", path, line, key,
-                               val, f->min, f->max);
+                return err_set(err, "%s:%d: %s is %lld; it must be %d to %d", path, line, key, val,
+                               f->min, f->max);
             int iv = (int)val;
             memcpy(dst, &iv, sizeof iv);
         } else {
@@ -182,8 +183,8 @@ static int load_fields(const char *path, config_setting_t *root, voice_profile *
             if (!str)
                 return err_set(err, "%s:%d: %s must be a string in quotes", path, line, key);
             if (strlen(str) >= f->size)
-                return err_set(err, "%s:%d: %s is too long (at most %zu characters)", path,
-                               line, key, f->size - 1);
+                return err_set(err, "%s:%d: %s is too long (at most %zu characters)", path, line,
+                               key, f->size - 1);
             str_copy(dst, str, f->size);
         }
     }
@@ -193,11 +194,11 @@ static int load_fields(const char *path, config_setting_t *root, voice_profile *
         return err_set(err, "%s:%d: the voice needs `espeak = \"...\";` (e.g. \"en-us\")", path,
                        vline);
     if (!out->espeak[0] || strchr(out->espeak, '+') || strstr(out->espeak, ".."))
-        return err_set(err, "%s:%d: invalid eSpeak NG voice \"%s\"", path,
-                       line_of(es), out->espeak);
+        return err_set(err, "%s:%d: invalid eSpeak NG voice \"%s\"", path, line_of(es),
+                       out->espeak);
     if (espeak_voice_known(out->espeak) == 0)
-        return err_set(err, "%s:%d: eSpeak NG has no voice \"%s\" (see `espeak-ng --voices`)",
-                       path, line_of(es), out->espeak);
+        return err_set(err, "%s:%d: eSpeak NG has no voice \"%s\" (see `espeak-ng --voices`)", path,
+                       line_of(es), out->espeak);
     if (out->variant[0] && espeak_variant_known(out->variant) == 0) {
         config_setting_t *vs = config_setting_get_member(v, "variant");
         return err_set(err,
@@ -215,15 +216,13 @@ int voice_load(const char *name, voice_profile *out, fc_err *err) {
         str_copy(path, name, sizeof path);
     } else {
         if (!valid_name(name))
-            return err_set(err, "unknown voice \"%s\" (`floorcoach list` shows the voices)",
-                           name);
+            return err_set(err, "unknown voice \"%s\" (`floorcoach list` shows the voices)", name);
         char rel[128];
         snprintf(rel, sizeof rel, "voices/%s.cfg", name);
         paths_resource(path, sizeof path, rel);
         struct stat st;
         if (stat(path, &st) != 0)
-            return err_set(err, "unknown voice \"%s\" (`floorcoach list` shows the voices)",
-                           name);
+            return err_set(err, "unknown voice \"%s\" (`floorcoach list` shows the voices)", name);
     }
     size_t len = 0;
     char *text = file_read_all(path, &len, err);

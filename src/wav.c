@@ -114,8 +114,8 @@ static int convert(const source *src, size_t frames, int in_rate, int out_rate, 
         return 0;
     }
     int e = 0;
-    SpeexResamplerState *st = speex_resampler_init(1, (spx_uint32_t)in_rate,
-                                                   (spx_uint32_t)out_rate, RESAMPLE_QUALITY, &e);
+    SpeexResamplerState *st = speex_resampler_init(1, (spx_uint32_t)in_rate, (spx_uint32_t)out_rate,
+                                                   RESAMPLE_QUALITY, &e);
     if (!st) {
         free(o);
         return -1;
@@ -167,8 +167,8 @@ int wav_resample(const int16_t *in, size_t n, int in_rate, int out_rate, int16_t
     return convert(&src, n, in_rate, out_rate, out, out_n);
 }
 
-int wav_parse_16k(const unsigned char *buf, size_t len, const char *name, int16_t **pcm,
-                  size_t *n, fc_err *err) {
+int wav_parse_16k(const unsigned char *buf, size_t len, const char *name, int16_t **pcm, size_t *n,
+                  fc_err *err) {
     if (!name)
         name = "(memory)";
     if (len < 12 || memcmp(buf, "RIFF", 4) != 0 || memcmp(buf + 8, "WAVE", 4) != 0)
@@ -218,8 +218,8 @@ int wav_parse_16k(const unsigned char *buf, size_t len, const char *name, int16_
         tag = rd16(fmt + 24); /* the first two bytes of the subformat GUID */
     }
     if (tag != FMT_PCM && tag != FMT_FLOAT)
-        return err_set(err, "%s: unsupported encoding (format %u); use PCM or 32-bit float",
-                       name, tag);
+        return err_set(err, "%s: unsupported encoding (format %u); use PCM or 32-bit float", name,
+                       tag);
     int is_float = tag == FMT_FLOAT;
     if (is_float ? bits != 32 : (bits != 8 && bits != 16 && bits != 24 && bits != 32))
         return err_set(err, "%s: unsupported sample size %u bits%s", name, bits,

@@ -81,10 +81,21 @@ int main(void) {
     int16_t *out_user = calloc(TOTAL, sizeof *out_user);
 
     /* What floorcoach says: instructions and a count, nearly without pause. */
-    static const char *const said[] = {
-        "Lie on your back with both knees bent.", "Slowly straighten your right leg.",
-        "Hold.", "One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.",
-        "Nine.", "Ten.", "And release. Well done.", "Now the other leg, nice and slowly."};
+    static const char *const said[] = {"Lie on your back with both knees bent.",
+                                       "Slowly straighten your right leg.",
+                                       "Hold.",
+                                       "One.",
+                                       "Two.",
+                                       "Three.",
+                                       "Four.",
+                                       "Five.",
+                                       "Six.",
+                                       "Seven.",
+                                       "Eight.",
+                                       "Nine.",
+                                       "Ten.",
+                                       "And release. Well done.",
+                                       "Now the other leg, nice and slowly."};
     speech_out *so = speech_out_new(&calm, &err);
     CHECK(so != NULL, "speech: %s", so ? "" : err.msg);
     size_t pos = 0;
@@ -128,7 +139,7 @@ int main(void) {
         /* Echo reduction, outside the reply: first 2 s (converging) and after. */
         size_t conv = 2 * AUDIO_RATE;
         double erle_first = db(energy_f(echo_only, delay, conv) / energy(out, delay, conv));
-        double erle_after = db(energy_f(echo_only, conv, user_at) / energy(out, conv, user_at)) ;
+        double erle_after = db(energy_f(echo_only, conv, user_at) / energy(out, conv, user_at));
         double erle_late =
             db(energy_f(echo_only, user_end, spoken_end) / energy(out, user_end, spoken_end));
         /* The reply: its own energy against what is left of it, by
@@ -183,8 +194,8 @@ int main(void) {
     double with = db(energy_f(late_echo, conv, spoken_end) / energy(out, conv, spoken_end));
     printf("echo 180 ms late: reduced %.1f dB as is, %.1f dB with the reference delayed 160 ms\n",
            without, with);
-    CHECK(with >= 10.0 && with > without + 6.0, "the reference delay helps (%.1f vs %.1f dB)",
-          with, without);
+    CHECK(with >= 10.0 && with > without + 6.0, "the reference delay helps (%.1f vs %.1f dB)", with,
+          without);
     free(late_echo);
     echo *ed = echo_new(AUDIO_BLOCK, 100, 0);
     CHECK_INT(echo_set_delay(ed, -1), -1);

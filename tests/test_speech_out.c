@@ -9,17 +9,17 @@
 
 #include "check.h"
 #include "say.h"
-#include "wav.h"
 #include "speech_out.h"
 #include "voice.h"
+#include "wav.h"
 
 static const char *const voices[] = {"calm", "bright", "slow", "plain"};
 static const char *const numbers[] = {
-    "one",      "two",       "three",     "four",      "five",         "six",
-    "seven",    "eight",     "nine",      "ten",       "eleven",       "twelve",
-    "thirteen", "fourteen",  "fifteen",   "sixteen",   "seventeen",    "eighteen",
-    "nineteen", "twenty",    "twenty one", "twenty two", "twenty three", "twenty four",
-    "twenty five", "twenty six", "twenty seven", "twenty eight", "twenty nine", "thirty"};
+    "one",         "two",        "three",        "four",         "five",         "six",
+    "seven",       "eight",      "nine",         "ten",          "eleven",       "twelve",
+    "thirteen",    "fourteen",   "fifteen",      "sixteen",      "seventeen",    "eighteen",
+    "nineteen",    "twenty",     "twenty one",   "twenty two",   "twenty three", "twenty four",
+    "twenty five", "twenty six", "twenty seven", "twenty eight", "twenty nine",  "thirty"};
 
 static double rms(const int16_t *p, size_t n) {
     double s = 0;
@@ -57,8 +57,7 @@ static void test_voices(void) {
         CHECK(rms(pcm, n) > 1000, "voice %s: audible (rms %.0f)", voices[i], rms(pcm, n));
         if (n)
             CHECK(abs(pcm[0]) > 64 && abs(pcm[n - 1]) > 64,
-                  "voice %s: silence trimmed (first %d, last %d)", voices[i], pcm[0],
-                  pcm[n - 1]);
+                  "voice %s: silence trimmed (first %d, last %d)", voices[i], pcm[0], pcm[n - 1]);
         free(pcm);
 
         double longest = 0;

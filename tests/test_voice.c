@@ -64,8 +64,7 @@ static int load_text(const char *name, const char *text, voice_profile *v, fc_er
     return voice_load(p, v, err);
 }
 
-static void expect_error(const char *name, const char *text, const char *where,
-                         const char *what) {
+static void expect_error(const char *name, const char *text, const char *where, const char *what) {
     voice_profile v;
     fc_err err = {{0}};
     int rc = load_text(name, text, &v, &err);
@@ -88,36 +87,36 @@ static void test_broken(void) {
     CHECK_INT(voice_load("/nonexistent/v.cfg", &v, &err), -1);
     CHECK_CONTAINS(err.msg, "/nonexistent/v.cfg");
 
-    CHECK_INT(load_text("ok", HEAD "  espeak = \"en-us\";\n  variant = \"m3\";\n  rate = 80;\n"
-                              "  pitch = 0;\n  word_gap = 100;\n  volume = 200;\n};\n",
+    CHECK_INT(load_text("ok",
+                        HEAD "  espeak = \"en-us\";\n  variant = \"m3\";\n  rate = 80;\n"
+                             "  pitch = 0;\n  word_gap = 100;\n  volume = 200;\n};\n",
                         &v, &err),
               0);
     CHECK_STR(v.name, "ok");
     CHECK_INT(v.rate, 80);
     CHECK_INT(v.word_gap, 100);
 
-    expect_error("badvoice", HEAD "  espeak = \"xx-nowhere\";\n};\n", "badvoice.cfg:3:",
-                 "no voice \"xx-nowhere\"");
+    expect_error("badvoice", HEAD "  espeak = \"xx-nowhere\";\n};\n",
+                 "badvoice.cfg:3:", "no voice \"xx-nowhere\"");
     expect_error("badvariant", HEAD "  espeak = \"en-us\";\n  variant = \"nosuchvariant\";\n};\n",
                  "badvariant.cfg:4:", "no variant \"nosuchvariant\"");
     expect_error("pathvariant", HEAD "  espeak = \"en-us\";\n  variant = \"../f2\";\n};\n",
                  "pathvariant.cfg:4:", "no variant");
-    expect_error("fast", HEAD "  espeak = \"en-us\";\n  rate = 451;\n};\n", "fast.cfg:4:",
-                 "rate is 451; it must be 80 to 450");
-    expect_error("slow2", HEAD "  espeak = \"en-us\";\n  rate = 79;\n};\n", "slow2.cfg:4:",
-                 "rate");
-    expect_error("pitch", HEAD "  espeak = \"en-us\";\n  pitch = -1;\n};\n", "pitch.cfg:4:",
-                 "pitch");
-    expect_error("gap", HEAD "  espeak = \"en-us\";\n  word_gap = 101;\n};\n", "gap.cfg:4:",
-                 "word_gap");
-    expect_error("loud", HEAD "  espeak = \"en-us\";\n  volume = 201;\n};\n", "loud.cfg:4:",
-                 "volume");
+    expect_error("fast", HEAD "  espeak = \"en-us\";\n  rate = 451;\n};\n",
+                 "fast.cfg:4:", "rate is 451; it must be 80 to 450");
+    expect_error("slow2", HEAD "  espeak = \"en-us\";\n  rate = 79;\n};\n", "slow2.cfg:4:", "rate");
+    expect_error("pitch", HEAD "  espeak = \"en-us\";\n  pitch = -1;\n};\n",
+                 "pitch.cfg:4:", "pitch");
+    expect_error("gap", HEAD "  espeak = \"en-us\";\n  word_gap = 101;\n};\n",
+                 "gap.cfg:4:", "word_gap");
+    expect_error("loud", HEAD "  espeak = \"en-us\";\n  volume = 201;\n};\n",
+                 "loud.cfg:4:", "volume");
     expect_error("floatrate", HEAD "  espeak = \"en-us\";\n  rate = 150.5;\n};\n",
                  "floatrate.cfg:4:", "whole number");
     expect_error("include", "# a voice\n@include \"/etc/passwd\"\n" HEAD "};\n",
                  "include.cfg:2:", "@include");
-    expect_error("syntax", HEAD "  espeak = \"en-us\";\n  rate = = 150;\n};\n", "syntax.cfg:4:",
-                 "syntax error");
+    expect_error("syntax", HEAD "  espeak = \"en-us\";\n  rate = = 150;\n};\n",
+                 "syntax.cfg:4:", "syntax error");
     expect_error("unknownkey", HEAD "  espeak = \"en-us\";\n  speed = 150;\n};\n",
                  "unknownkey.cfg:4:", "unknown setting \"speed\"");
     expect_error("noespeak", HEAD "  rate = 150;\n};\n", "noespeak.cfg:1:", "espeak");

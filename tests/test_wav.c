@@ -85,9 +85,7 @@ static double rms(const int16_t *p, size_t n) {
 
 /* Every format and channel count: length converted exactly, level kept. */
 static void test_formats(void) {
-    static const struct {
-        unsigned tag, bits;
-    } fm[] = {{1, 8}, {1, 16}, {1, 24}, {1, 32}, {3, 32}};
+    static const struct { unsigned tag, bits; } fm[] = {{1, 8}, {1, 16}, {1, 24}, {1, 32}, {3, 32}};
     static const uint32_t rates[] = {8000, 11025, 16000, 22050, 44100, 48000, 96000};
     for (size_t f = 0; f < sizeof fm / sizeof *fm; f++) {
         for (int ext = 0; ext < 2; ext++) {
@@ -101,8 +99,8 @@ static void test_formats(void) {
                     size_t n = 0;
                     fc_err err = {{0}};
                     int rc = wav_parse_16k(b, len, "t.wav", &pcm, &n, &err);
-                    CHECK(rc == 0, "tag %u bits %u ext %d ch %u rate %u: %s", fm[f].tag,
-                          fm[f].bits, ext, ch, rates[r], err.msg);
+                    CHECK(rc == 0, "tag %u bits %u ext %d ch %u rate %u: %s", fm[f].tag, fm[f].bits,
+                          ext, ch, rates[r], err.msg);
                     if (rc == 0) {
                         size_t want = (frames * 16000 + rates[r] / 2) / rates[r];
                         CHECK(n == want, "tag %u bits %u ch %u rate %u: %zu samples", fm[f].tag,
@@ -315,8 +313,7 @@ static void test_resample(void) {
     CHECK_INT(wav_resample(in, 22050, 22050, 16000, &out, &n), 0);
     CHECK_INT(n, 16000);
     if (out)
-        CHECK(fabs(rms(out + 100, 15800) - 7071) < 200, "level kept: %.0f",
-              rms(out + 100, 15800));
+        CHECK(fabs(rms(out + 100, 15800) - 7071) < 200, "level kept: %.0f", rms(out + 100, 15800));
     free(out);
     CHECK_INT(wav_resample(in, 0, 22050, 16000, &out, &n), 0);
     CHECK_INT(n, 0);
