@@ -79,6 +79,7 @@ static const char *css =
     "th,td{border:1px solid #888;padding:.25rem .45rem;text-align:left;vertical-align:top}\n"
     "th{background:#eee}\n"
     "td.n{text-align:right}\n"
+    "#exercise-table td:first-child{white-space:nowrap}\n"
     "tr.redflag td{font-weight:bold}\n"
     "ul.summary{margin:.3rem 0;padding-left:1.2rem}\n"
     "svg.chart{width:100%;height:auto;max-width:760px;display:block}\n"
@@ -340,7 +341,7 @@ static void exercise_table(FILE *f, const hist_session *const *ss, size_t n) {
     if (nt)
         qsort(t, nt, sizeof *t, cmp_total);
     fputs("<table id=\"exercise-table\">\n<thead><tr><th>Exercise</th><th>Sessions</th>"
-          "<th>Completed</th><th>Stopped: pain spread down the leg or nerve signs</th>"
+          "<th>Completed</th><th>Stopped: pain spread or nerve signs</th>"
           "<th>Stopped: other reason</th><th>Easier version offered</th><th>Skipped</th>"
           "</tr></thead>\n<tbody>\n",
           f);
