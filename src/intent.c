@@ -169,6 +169,16 @@ static void fold_quotes(char *s) {
     *w = '\0';
 }
 
+size_t lexicon_negation_count(const lexicon *lx) {
+    return lx ? lx->nneg : 0;
+}
+
+const char *lexicon_negation(const lexicon *lx, size_t i) {
+    if (!lx || i >= lx->nneg)
+        return NULL;
+    return lx->neg[i].text;
+}
+
 static size_t count_words(const char *s) {
     if (!*s)
         return 0;
@@ -512,6 +522,7 @@ typedef struct words {
     size_t start[WORDS_MAX]; /* offset of each word in text */
     bool clause[WORDS_MAX];  /* the word begins a new sentence or clause */
     bool covered[WORDS_MAX]; /* the word belongs to a chosen phrase */
+    bool negated[WORDS_MAX]; /* ... to a chosen phrase that was negated */
     size_t n;
 } words;
 
@@ -546,6 +557,7 @@ static void add_clause(words *w, const char *raw, size_t n) {
         w->start[w->n] = w->len;
         w->clause[w->n] = first;
         w->covered[w->n] = false;
+        w->negated[w->n] = false;
         w->n++;
         memcpy(w->text + w->len, p, wl);
         w->len += wl;
@@ -657,8 +669,29 @@ static const char *score_phrase(const lexicon *lx, int v) {
     return NULL;
 }
 
+/* The furthest-down place named anywhere in w, not negated and not inside a
+ * negated phrase ("no pain in my foot" names no place). */
+static location furthest_place(const lexicon *lx, const words *w) {
+    int where = LOC_NONE;
+    for (size_t k = 0; k < lx->n; k++) {
+        const entry *e = &lx->e[k];
+        if (e->p.intent != INTENT_LOCATION || e->p.value <= where || e->words > w->n)
+            continue;
+        for (size_t i = 0; i + e->words <= w->n; i++) {
+            bool neg = false;
+            for (size_t j = i; j < i + e->words; j++)
+                neg |= w->negated[j];
+            if (!neg && words_at(w, i, e->p.text, e->len) && !negated_at(lx, w, i)) {
+                where = e->p.value;
+                break;
+            }
+        }
+    }
+    return (location)where;
+}
+
 intent_match intent_match_text(const lexicon *lx, const char *text) {
-    intent_match m = {INTENT_NONE, 0, NULL, INTENT_NONE};
+    intent_match m = {INTENT_NONE, 0, NULL, INTENT_NONE, LOC_NONE};
     if (!lx || !text)
         return m;
     /* Large (about 8 KiB), so not on the stack of a small thread. */
@@ -672,6 +705,9 @@ intent_match intent_match_text(const lexicon *lx, const char *text) {
             m.intent = lx->e[i].p.intent;
             m.value = lx->e[i].p.value;
             m.phrase = lx->e[i].p.text;
+            m.where = furthest_place(lx, &w);
+            if (m.intent == INTENT_LOCATION)
+                m.where = (location)m.value;
             return m;
         }
     }
@@ -690,9 +726,11 @@ intent_match intent_match_text(const lexicon *lx, const char *text) {
             for (size_t j = i; j < i + e->words; j++)
                 w.covered[j] = true;
             int rank = lx->rank[e->p.intent];
-            if (negatable(e->p.intent) && negated_at(lx, &w, i))
+            if (negatable(e->p.intent) && negated_at(lx, &w, i)) {
+                for (size_t j = i; j < i + e->words; j++)
+                    w.negated[j] = true;
                 consider(&neg, e->p.intent, e->p.value, e->p.text, rank, i);
-            else
+            } else
                 consider(&best, e->p.intent, e->p.value, e->p.text, rank, i);
         }
     }
@@ -708,6 +746,7 @@ intent_match intent_match_text(const lexicon *lx, const char *text) {
             consider(&best, INTENT_PAIN_SCORE, v, ph, rank, i);
     }
 
+    m.where = furthest_place(lx, &w);
     if (neg.found && (!best.found || best.in == INTENT_NO)) {
         m.intent = INTENT_NO;
         m.phrase = neg.phrase;
@@ -718,6 +757,8 @@ intent_match intent_match_text(const lexicon *lx, const char *text) {
         m.intent = best.in;
         m.value = best.value;
         m.phrase = best.phrase;
+        if (m.intent == INTENT_LOCATION)
+            m.where = (location)m.value;
     }
     return m;
 }

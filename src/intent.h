@@ -77,7 +77,12 @@ typedef struct lexicon_phrase {
 } lexicon_phrase;
 
 size_t lexicon_count(const lexicon *lx);
-const lexicon_phrase *lexicon_get(const lexicon *lx, size_t i);
+const lexicon_phrase *lexicon_get(const lexicon *lx, size_t i); /* NULL past the end */
+
+/* The negations ("no", "not", "don't have any"...), normalized, owned by the
+ * lexicon; a recognizer's vocabulary needs their words too. */
+size_t lexicon_negation_count(const lexicon *lx);
+const char *lexicon_negation(const lexicon *lx, size_t i); /* NULL past the end */
 
 typedef struct intent_match {
     intent intent;
@@ -88,6 +93,14 @@ typedef struct intent_match {
      * its intent (a caller may confirm a negated safety reply). Otherwise
      * INTENT_NONE. */
     intent negated;
+    /* The place furthest down the leg named anywhere in the text, even inside
+     * a longer phrase ("it's going down to my foot": spreading, where foot;
+     * "pain moved to my back": centralizing, where back); LOC_NONE if none.
+     * For a location reply it equals value. Meant for spreading, nerve
+     * signs and weakness (where the symptom reached), and for a location
+     * question answered with a symptom; "from my foot to my back" names
+     * foot, so do not track it from a centralizing reply. */
+    location where;
 } intent_match;
 
 /* Maps a typed reply or a recognizer hypothesis to an intent. Exact phrase

@@ -151,6 +151,8 @@ static const mcase required[] = {
     {"yes please", INTENT_YES, 0},
     {"no", INTENT_NO, 0},
     {"no thanks", INTENT_NO, 0},
+    {"yes I do", INTENT_YES, 0},
+    {"no I don't", INTENT_NO, 0},
 };
 
 /* Phrases inside longer text, precedence, digits, punctuation, case. */
@@ -252,6 +254,34 @@ static void test_matching(const lexicon *lx) {
     }
     CHECK_INT(intent_match_text(lx, NULL).intent, INTENT_NONE);
     CHECK_INT(intent_match_text(NULL, "better").intent, INTENT_NONE);
+
+    /* The furthest place named, even inside a longer phrase. */
+    static const struct {
+        const char *text;
+        intent in;
+        location where;
+    } places[] = {
+        {"it's going down to my foot", INTENT_SPREADING, LOC_FOOT},
+        {"pain below my knee", INTENT_SPREADING, LOC_KNEE},
+        {"tingling in my toes", INTENT_NERVE_SIGNS, LOC_FOOT},
+        {"pain moved to my back", INTENT_CENTRALIZING, LOC_BACK},
+        {"back of my thigh", INTENT_LOCATION, LOC_THIGH},
+        {"in my calf", INTENT_LOCATION, LOC_CALF},
+        {"pain down my leg", INTENT_SPREADING, LOC_NONE},
+        {"better", INTENT_BETTER, LOC_NONE},
+        {"no pain in my foot", INTENT_NO, LOC_NONE},
+        {"pain in my thigh, no pain in my foot", INTENT_LOCATION, LOC_THIGH},
+    };
+    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
+        intent_match pm = intent_match_text(lx, places[i].text);
+        CHECK(pm.intent == places[i].in && pm.where == places[i].where,
+              "\"%s\": got %s where %s, want %s where %s", places[i].text, intent_name(pm.intent),
+              location_name(pm.where), intent_name(places[i].in), location_name(places[i].where));
+    }
+
+    CHECK(lexicon_negation_count(lx) >= 5, "the bundled lexicon has negations");
+    CHECK_STR(lexicon_negation(lx, 0), "no");
+    CHECK(lexicon_negation(lx, lexicon_negation_count(lx)) == NULL, "past the end is NULL");
 
     /* The matched phrase is the lexicon's own string. */
     intent_match m = intent_match_text(lx, "uh pain down my leg now");
