@@ -1,0 +1,43 @@
+/* clap: the non-speech stop signal. Finds two claps or two knocks on the
+ * floor, close together and alone, in the echo-cancelled microphone signal. */
+#ifndef FC_CLAP_H
+#define FC_CLAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How the signal is found (all in 2.5 ms sub-frames, 16 kHz):
+ * - the signal is split in three bands (150-600 Hz, 600-2500 Hz, above
+ *   2500 Hz), each divided by its own running noise floor, so a transient is
+ *   measured against the noise where the noise is weakest;
+ * - a transient qualifies when it is far above that floor, reaches its peak
+ *   within a few ms, is loud in at least two bands, and dies away quickly;
+ * - two qualifying transients 150-1000 ms apart, of similar strength, with
+ *   nothing else loud before, between or just after them, make a double clap;
+ * - what the program itself played is the reference of an echo estimate: a
+ *   transient no louder than the echo could be is ignored. */
+typedef struct clap_detector clap_detector;
+
+/* A detector with its noise floor still to learn (it settles in ~0.5 s).
+ * Free with clap_free. */
+clap_detector *clap_new(void);
+void clap_free(clap_detector *c); /* NULL is fine */
+
+/* Feeds `n` samples of the echo-cancelled microphone signal `mic` and the `n`
+ * samples played at the same time `played` (NULL when nothing was played).
+ * Both are borrowed. `t_ms` is the session time of mic[0]. Any n works, but
+ * the runner feeds AUDIO_BLOCK. Returns true when a double clap or knock has
+ * just been completed: the second transient and the short quiet that must
+ * follow it (about 0.25 s) lie in the samples fed so far. */
+bool clap_process(clap_detector *c, const int16_t *mic, const int16_t *played, size_t n,
+                  long t_ms);
+
+/* Session time (ms) of the second transient of the last double clap found,
+ * or -1 when there was none. */
+long clap_last_ms(const clap_detector *c);
+
+/* Single transients that qualified so far (for tests and the benchmark). */
+long clap_transients(const clap_detector *c);
+
+#endif

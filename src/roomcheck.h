@@ -1,0 +1,66 @@
+/* roomcheck: how well floorcoach can hear in this room. Estimates the noise
+ * floor, the level of the person's replies and their ratio (the reply SNR),
+ * and tracks the noise between replies for the rest of the session. */
+#ifndef FC_ROOMCHECK_H
+#define FC_ROOMCHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reply SNR limits (dB) for room_judge. They come from the recognition
+ * benchmark: the SNR below which safety-reply recall drops under 95%. The
+ * first figures, from ../shared/AUDIO-TESTING.md (recall collapses below
+ * about 5 dB and is two in three at 10 dB), are placeholders: update them
+ * from the listening benchmark's recall-per-SNR table. */
+#define ROOM_SNR_TOO_NOISY 5.0 /* below: do not start hands-free */
+#define ROOM_SNR_MARGINAL 12.0 /* below: check in more often, re-check the room */
+
+typedef enum room_quality { ROOM_OK, ROOM_MARGINAL, ROOM_TOO_NOISY } room_quality;
+
+/* "ok", "marginal", "too_noisy" (static strings). */
+const char *room_quality_name(room_quality q);
+
+/* The verdict for a reply SNR in dB. An unknown SNR (NAN: no reply heard
+ * yet) is judged ROOM_MARGINAL: act on the safe side without refusing. */
+room_quality room_judge(double snr_db);
+
+typedef struct room_meter room_meter;
+
+/* A meter with an empty room check. Free with room_free. */
+room_meter *room_new(void);
+void room_free(room_meter *m); /* NULL is fine */
+
+/* Feeds `n` samples (borrowed) of the echo-cancelled microphone signal, cut
+ * in 20 ms frames inside. `speaking`: the program was talking during these
+ * samples; such frames (and 200 ms after, the echo's tail) are not counted.
+ * Every other frame goes into the room check (since room_new or the last
+ * room_reset) and into the slow noise tracker. */
+void room_process(room_meter *m, const int16_t *pcm, size_t n, bool speaking);
+
+/* Starts a new room check: forgets the frames counted so far (the slow
+ * noise tracker and the last speech level are kept). */
+void room_reset(room_meter *m);
+
+/* The room check's noise level: the mean power of the quiet frames, in dBFS
+ * (0 dBFS: a full-scale square wave). NAN before 0.5 s of frames. */
+double room_noise_dbfs(const room_meter *m);
+
+/* The level of the replies, in dBFS: the loud frames (20 ms frames 6 dB or
+ * more above the quiet ones) at their 90th percentile, less the noise, less
+ * the usual gap between a speech's loud frames and its active level. NAN
+ * when fewer than 0.2 s of such frames were heard; then the last known
+ * level (from an earlier check) is returned if there is one. */
+double room_speech_dbfs(const room_meter *m);
+
+/* room_speech_dbfs - room_noise_dbfs: the reply SNR in dB, NAN if unknown. */
+double room_snr(const room_meter *m);
+
+/* The continuous mode: the noise level now (dBFS), from a slow tracker of
+ * the quiet frames (it follows a rise of the noise at 1.5 dB/s and ignores
+ * replies), and the reply SNR it leaves (the last speech level against this
+ * noise). NAN until 0.5 s of frames were heard. */
+double room_noise_now_dbfs(const room_meter *m);
+double room_snr_now(const room_meter *m);
+
+#endif
