@@ -14,7 +14,8 @@
 #define REP_GAP_MS 1500 /* silence after a rep, at pace 1 */
 #define REST_CUE_S 10   /* "10 seconds left" in rests of REST_CUE_MIN_S or more */
 #define REST_CUE_MIN_S 20
-#define NSCREEN 4 /* red-flag screening questions */
+#define NSCREEN 4     /* red-flag screening questions */
+#define SET_HOLD_S 10 /* a rep held this long is a set: `rest` follows it */
 #define BIT(i) (1ul << (unsigned)(i))
 
 static const double paces[] = {0.5, 0.7, 1.0, 1.4, 2.0}; /* multiplier of gaps and rests */
@@ -60,8 +61,9 @@ typedef enum unit_kind {
     U_EX_INTRO,
     U_SIDE,
     U_REP,
-    U_CHECKIN,
-    U_REST,
+    U_CHECKIN,     /* after a side or the whole exercise */
+    U_REP_CHECKIN, /* after a rep (checkin_every 2) */
+    U_REST,        /* n = 0: between sides, n = 1: between sets (long holds) */
     U_WHERE,
     U_OFFER,
     U_GO_ON,
@@ -186,6 +188,150 @@ static const char *place_key(int loc) {
 
 static bool is_safety_intent(intent i) {
     return i >= INTENT_BETTER && i <= INTENT_PAIN_SCORE;
+}
+
+/* Every prompts key the session and the safety checker may say. */
+static const char *const prompt_keys[] = {
+    "disclaimer",
+    "howto",
+    "screen_intro",
+    "screen_1",
+    "screen_1_again",
+    "screen_2",
+    "screen_2_again",
+    "screen_3",
+    "screen_3_again",
+    "screen_4",
+    "screen_4_again",
+    "base_pain",
+    "base_pain_again",
+    "base_where",
+    "base_where_again",
+    "base_score",
+    "base_score_again",
+    "baseline_thanks",
+    "exercise_first",
+    "exercise_next",
+    "side_now",
+    "side_left",
+    "side_right",
+    "rep",
+    "hold",
+    "release",
+    "rest",
+    "rest_left",
+    "checkin",
+    "checkin_again",
+    "checkin_yn",
+    "checkin_yn_again",
+    "where",
+    "where_again",
+    "where_yn",
+    "where_yn_again",
+    "offer_easier",
+    "offer_easier_again",
+    "offer_declined",
+    "go_on",
+    "go_on_again",
+    "confirm",
+    "confirm_again",
+    "confirm_no",
+    "heard_better",
+    "heard_same",
+    "heard_worse",
+    "heard_spreading",
+    "heard_nerve_signs",
+    "heard_weakness",
+    "heard_centralizing",
+    "heard_sharp_pain",
+    "heard_red_flag",
+    "heard_location",
+    "heard_pain_score",
+    "heard_other",
+    "place_none",
+    "place_back",
+    "place_buttock",
+    "place_thigh",
+    "place_knee",
+    "place_calf",
+    "place_foot",
+    "unclear",
+    "unclear_again",
+    "paused",
+    "pause_silence",
+    "resuming",
+    "carrying_on",
+    "help",
+    "how_long",
+    "how_long_reps",
+    "pace_slower",
+    "pace_faster",
+    "pace_slowest",
+    "pace_fastest",
+    "skip",
+    "skip_not_now",
+    "stop_confirm",
+    "stop_confirm_again",
+    "stop_goodbye",
+    "end_user_stop",
+    "summary",
+    "goodbye",
+    "noisy",
+    "deaf",
+    "interrupt_goodbye",
+    "end_no_input",
+    "safety_red_flag",
+    "safety_periph_stop",
+    "safety_nerve_stop",
+    "safety_weakness_stop",
+    "safety_periph_end",
+    "safety_sharp_stop",
+    "safety_sharp_end",
+    "safety_score_rise",
+    "safety_worse",
+    "safety_worse_end",
+    "safety_central",
+    "safety_better",
+    "safety_same",
+    "safety_location",
+    "safety_score_ok",
+    "safety_flare_switch",
+    "safety_flare_end",
+    "num_0",
+    "num_1",
+    "num_2",
+    "num_3",
+    "num_4",
+    "num_5",
+    "num_6",
+    "num_7",
+    "num_8",
+    "num_9",
+    "num_10",
+    "num_11",
+    "num_12",
+    "num_13",
+    "num_14",
+    "num_15",
+    "num_16",
+    "num_17",
+    "num_18",
+    "num_19",
+    "num_20",
+    "num_30",
+    "num_40",
+    "num_50",
+    "num_60",
+    "num_70",
+    "num_80",
+    "num_90",
+    "num_100",
+};
+
+const char *const *session_prompt_keys(size_t *n) {
+    if (n)
+        *n = sizeof prompt_keys / sizeof prompt_keys[0];
+    return prompt_keys;
 }
 
 /* ---- options, creation ---- */
@@ -475,6 +621,9 @@ static int reps_left(const session *s) {
     case U_REP:
         return per - s->walk.rep + per * (sides - s->walk.side - 1);
     case U_REST:
+    case U_REP_CHECKIN:
+        if (s->walk.kind == U_REP_CHECKIN || s->walk.n == 1)
+            return per - s->walk.rep - 1 + per * (sides - s->walk.side - 1);
         return per * (sides - s->walk.side - 1);
     default:
         return 0;
@@ -500,6 +649,38 @@ static void after_screening(session *s) {
         start_exercises(s);
 }
 
+/* The check-in after a side or an exercise was answered without concern. */
+static void checkin_done(session *s) {
+    const exercise *e = cur_ex(s);
+    bool last = s->walk.side + 1 >= side_count(e);
+    exercise_end(s, "done");
+    if (!last) {
+        unit u = s->walk;
+        u.kind = e->rest > 0 ? U_REST : U_SIDE;
+        u.n = 0;
+        if (u.kind == U_SIDE)
+            u.side++;
+        enter(s, u);
+    } else {
+        enter_kind(s, U_NEXT);
+    }
+}
+
+/* After a rep that is not the last of its side: a rest when each rep is a
+ * long hold (a set), then the next rep. */
+static void next_rep(session *s) {
+    const exercise *e = cur_ex(s);
+    unit u = s->walk;
+    if (e->hold >= SET_HOLD_S && e->rest > 0) {
+        u.kind = U_REST;
+        u.n = 1;
+    } else {
+        u.kind = U_REP;
+        u.rep++;
+    }
+    enter(s, u);
+}
+
 static void side_done(session *s) {
     const exercise *e = cur_ex(s);
     bool last = s->walk.side + 1 >= side_count(e);
@@ -509,32 +690,7 @@ static void side_done(session *s) {
         enter(s, u);
         return;
     }
-    exercise_end(s, "done");
-    if (!last) {
-        unit u = s->walk;
-        u.kind = e->rest > 0 ? U_REST : U_SIDE;
-        if (u.kind == U_SIDE)
-            u.side++;
-        enter(s, u);
-    } else {
-        enter_kind(s, U_NEXT);
-    }
-}
-
-/* The check-in after a side or an exercise was answered without concern. */
-static void checkin_done(session *s) {
-    const exercise *e = cur_ex(s);
-    bool last = s->walk.side + 1 >= side_count(e);
-    exercise_end(s, "done");
-    if (!last) {
-        unit u = s->walk;
-        u.kind = e->rest > 0 ? U_REST : U_SIDE;
-        if (u.kind == U_SIDE)
-            u.side++;
-        enter(s, u);
-    } else {
-        enter_kind(s, U_NEXT);
-    }
+    checkin_done(s);
 }
 
 static void advance(session *s) {
@@ -564,15 +720,25 @@ static void advance(session *s) {
         break;
     case U_REP:
         if (e && u.rep + 1 < e->reps) {
-            u.rep++;
-            enter(s, u);
+            if (e->check_in && s->o.checkin_every >= 2) {
+                u.kind = U_REP_CHECKIN;
+                enter(s, u);
+            } else {
+                next_rep(s);
+            }
         } else {
             side_done(s);
         }
         break;
     case U_REST:
-        u.kind = U_SIDE;
-        u.side++;
+        if (u.n == 1) {
+            u.kind = U_REP;
+            u.rep++;
+        } else {
+            u.kind = U_SIDE;
+            u.side++;
+        }
+        u.n = 0;
         enter(s, u);
         break;
     default:
@@ -651,6 +817,7 @@ static void enter(session *s, unit u) {
         }
         break;
     case U_CHECKIN:
+    case U_REP_CHECKIN:
         push_ask(s, Q_CHECKIN);
         break;
     case U_REST: {
@@ -1131,41 +1298,29 @@ static void switch_to_flare(session *s, const char *text) {
 /* A continue verdict that answered a question (or came while the count was
  * stopped to ask): move on from that question. */
 static void continue_after_answer(session *s, const char *text) {
-    question ij = s->ij;
-    if (ij == Q_STOP || ij == Q_NONE) {
-        switch (s->walk.kind) {
-        case U_CHECKIN:
-            if (ij == Q_NONE) {
-                checkin_done(s);
-                push_front_say(s, SAY_SAFETY, text);
-                return;
-            }
-            break;
-        case U_WHERE:
-            if (ij == Q_NONE) {
-                enter_kind(s, U_GO_ON);
-                push_front_say(s, SAY_SAFETY, text);
-                return;
-            }
-            break;
-        default:
-            break;
-        }
+    if (s->ij == Q_STOP) {
+        /* Not an answer to "do you want to stop?": ask it again. */
         restart(s);
         push_front_say(s, SAY_SAFETY, text);
         return;
     }
-    /* Confirm, unclear, the yes/no check-in: back to what was interrupted. */
+    /* An interjected question (confirm, unclear, the yes/no check-in) is
+     * answered too: back to the walk. */
     s->ij = Q_NONE;
-    if (s->walk.kind == U_CHECKIN) {
-        continue_after_answer(s, text);
-        return;
+    switch (s->walk.kind) {
+    case U_CHECKIN:
+        checkin_done(s);
+        break;
+    case U_REP_CHECKIN:
+        next_rep(s);
+        break;
+    case U_WHERE:
+        enter_kind(s, U_GO_ON);
+        break;
+    default:
+        restart(s);
+        break;
     }
-    if (s->walk.kind == U_WHERE) {
-        continue_after_answer(s, text);
-        return;
-    }
-    restart(s);
     push_front_say(s, SAY_SAFETY, text);
 }
 
@@ -1238,11 +1393,7 @@ static void reask_unclear(session *s) {
     question q = s->q != Q_NONE ? s->q : s->ij;
     cancel_speech(s, false);
     if (q == Q_CHECKIN || q == Q_CHECKIN_YN) {
-        if (s->walk.kind == U_CHECKIN && s->ij == Q_NONE)
-            interject(s, Q_CHECKIN_YN);
-        else {
-            interject(s, Q_CHECKIN_YN);
-        }
+        interject(s, Q_CHECKIN_YN);
         return;
     }
     if (q == Q_WHERE) {

@@ -4,11 +4,33 @@
 #ifndef FC_SESSION_H
 #define FC_SESSION_H
 
-#include <stdbool.h>
+/* How a session goes (every sentence from prompts.cfg):
+ *  - disclaimer, how to talk to it, the routine's introduction;
+ *  - four red-flag questions (yes ends the session: END_RED_FLAG);
+ *  - baseline: leg pain? where furthest down? a score 0..10 (8 or more, or
+ *    "severe pain": acute flare-up, switch to `flare` or end gently);
+ *  - per exercise: name, setup, caution; per side exercise_start, "Now the
+ *    left leg."; per rep "Rep n of N.", the steps, "Hold." counts "Release."
+ *    (count n exactly n s after "Hold." began; pace never changes holds);
+ *    `rest` between sides, and between reps when a rep holds 10 s or more;
+ *    the check-in; exercise_end; then a summary and ACT_END END_COMPLETED.
+ *  - Questions wait for SEV_SAID, then reply_wait_ms: silence asks again in
+ *    other words, then pauses. A paused session waits for "carry on" with no
+ *    time limit and starts the current rep or question again.
+ *  - Safety (safety.h): a stop cancels speech first (ACT_CANCEL_SPEECH, then
+ *    ACT_VERDICT, then the explanation, kind safety). A red flag heard after
+ *    the screening is confirmed with a yes/no question (silence = yes);
+ *    a low-confidence symptom stops the count and is confirmed the same way.
+ *    A general "worse" stops the exercise and asks where the pain is. After a
+ *    stop the easier version is offered (peripheralization) or the person
+ *    is asked whether to go on. SEV_UNCLEAR and SEV_CLAP stop the count and
+ *    ask (verdict pause, reason unclear_speech or clap). */
+
 #include "intent.h"
 #include "prompts.h"
 #include "routine.h"
 #include "safety.h"
+#include <stdbool.h>
 
 typedef enum say_kind { SAY_INSTRUCTION, SAY_COUNT, SAY_PROMPT, SAY_SAFETY, SAY_INFO } say_kind;
 const char *say_kind_name(say_kind k); /* "instruction", "count", ... */
@@ -56,12 +78,15 @@ typedef enum session_act_type {
     ACT_EXERCISE_START, /* exercise `id`, `side` ("left", "right" or "") */
     ACT_EXERCISE_END,   /* exercise `id`, `outcome` ("done", "stopped", "skipped") */
     ACT_ROUTINE_SWITCH, /* now following routine `id` (e.g. the flare-up routine) */
-    ACT_END             /* the session is over: `reason` */
+    ACT_END             /* the session is over: `end`. It comes in the same batch
+                           as the last sentence (the goodbye, the red-flag advice):
+                           let what was said finish playing before closing. For
+                           END_ERROR after SEV_NO_INPUT, `text` is "no more input". */
 } session_act_type;
 
 typedef struct session_action {
     session_act_type type;
-    long t_ms;   /* when it happens on the session clock */
+    long t_ms; /* when it happens on the session clock */
     say_kind kind;
     unsigned say_id; /* ACT_SAY: identifies the sentence for SEV_SAID */
     int count_n, count_of;
@@ -78,7 +103,8 @@ typedef struct session_opts {
     bool baseline;     /* ask for the baseline pain location and score (default true) */
     bool screening;    /* ask the red-flag questions (default true) */
     int reply_wait_ms; /* silence after a question before asking again (default 8000) */
-    int checkin_every; /* 0: after each exercise (default); 1: after every side/set */
+    int checkin_every; /* 0: after each exercise (default); 1: after every side/set;
+                          2: after every rep as well (a marginal room, issue 11) */
 } session_opts;
 
 /* Fills opts with the defaults. */
@@ -113,6 +139,10 @@ bool session_in_hold(const session *s);
 
 bool session_done(const session *s);
 end_reason session_end_reason(const session *s);
+
+/* Every prompts key a session may say (for checking a prompts file or a
+ * translation); *n receives how many. Static strings. */
+const char *const *session_prompt_keys(size_t *n);
 
 /* One line for a terminal status display: routine, exercise, rep/side, hold
  * countdown. Writes into buf (size n) and returns buf. */

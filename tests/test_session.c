@@ -1,8 +1,10 @@
 /* test_session: whole scripted sessions through the state machine, driven
  * by a small simulated runner (20 ms ticks, sentences that take a fixed
  * time to say, replies typed at questions or at chosen moments). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "prompts.h"
@@ -76,6 +78,24 @@ static exercise flare_exercises[] = {
      .check_in = false,
      .line = 5},
 };
+static char *stretch_steps[] = {"Cross your ankle over your knee."};
+static exercise long_exercises[] = {
+    {.id = "stretch",
+     .name = "Figure four",
+     .setup = "Lie on your back.",
+     .steps = stretch_steps,
+     .nsteps = 1,
+     .reps = 2,
+     .hold = 12,
+     .sides = SIDES_BOTH,
+     .rest = 5,
+     .easier = -1,
+     .check_in = true,
+     .line = 3},
+};
+static routine long_holds = {
+    .path = "x/long.cfg", .name = "long holds", .exercises = long_exercises, .nexercises = 1};
+
 static routine flare = {.path = "routines/flare-up.cfg",
                         .name = "Flare-up rest",
                         .exercises = flare_exercises,
@@ -363,6 +383,14 @@ static void dump(const driver *d) {
 }
 
 static void check_invariants(const driver *d, const char *name) {
+    int missing = 0;
+    for (int i = 0; i < d->n; i++)
+        if (d->log[i].type == ACT_SAY &&
+            (strchr(d->log[i].text, '[') || strchr(d->log[i].text, '{') || !d->log[i].text[0])) {
+            missing++;
+            printf("  %s: unfilled sentence \"%s\"\n", name, d->log[i].text);
+        }
+    CHECK(missing == 0, "%s: %d sentences with a missing prompt or placeholder", name, missing);
     CHECK(d->after_end == 0, "%s: %d actions after ACT_END", name, d->after_end);
     CHECK(d->bad_time == 0, "%s: %d actions out of time order", name, d->bad_time);
     CHECK(session_done(d->s), "%s: session ended", name);
@@ -876,6 +904,48 @@ static void test_checkin_every(const prompts *p) {
     driver_free(d);
 }
 
+static void test_sets(const prompts *p) {
+    /* holds of 10 s or more are sets: `rest` between them and between sides */
+    session_opts o;
+    session_opts_default(&o);
+    o.screening = false;
+    o.baseline = false;
+    const char *answers[] = {"same"};
+    driver *d = driver_new(&long_holds, NULL, p, &o, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "sets");
+    CHECK_INT(count_acts(d, ACT_SAY, "Rest for five seconds"), 3);
+    CHECK_INT(check_hold_timing(d, "sets"), 4);
+    CHECK_INT(count_acts(d, ACT_SAY, "Twelve"), 0); /* counts stop at hold-1 */
+    CHECK_INT(count_acts(d, ACT_SAY, "Eleven"), 4);
+    /* a rest lasts its seconds: from "Rest" to the next sentence */
+    int r = find_act(d, 0, ACT_SAY, "Rest for");
+    CHECK(r >= 0 && d->log[r + 1].t_ms - d->log[r].t_ms == 5000, "rest of 5 s");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    driver_free(d);
+}
+
+static void test_checkin_every_rep(const prompts *p) {
+    session_opts o;
+    session_opts_default(&o);
+    o.checkin_every = 2;
+    o.screening = false;
+    o.baseline = false;
+    const char *answers[20];
+    for (int i = 0; i < 20; i++)
+        answers[i] = "no"; /* each check-in: "no", then "no" to "any worse?" */
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "checkin every rep");
+    CHECK_INT(count_acts(d, ACT_SAY, "any worse than before"), 9);
+    /* glide: after rep 1 and after each side (2 + 2), press 2 + 1, bent 1 + 1 */
+    CHECK_INT(count_acts(d, ACT_SAY, "How does your leg feel now"), 9);
+    CHECK_INT(count_acts(d, ACT_VERDICT, "same"), 9);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    CHECK_INT(count_acts(d, ACT_EXERCISE_END, "done"), 4);
+    driver_free(d);
+}
+
 static void test_noisy(const prompts *p) {
     const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
     trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 100, "noisy", 0}};
@@ -953,6 +1023,93 @@ static void test_describe(const prompts *p) {
     driver_free(d);
 }
 
+/* ---- prompts: the loader and the filling of placeholders ---- */
+
+static prompts *load_text(const char *dir, const char *text, fc_err *err) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/prompts.cfg", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fputs(text, f);
+    fclose(f);
+    prompts *p = prompts_load(path, err);
+    remove(path);
+    return p;
+}
+
+static void test_prompts_loader(const prompts *real) {
+    char dir[] = "/tmp/fc_prompts_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    fc_err err;
+    memset(&err, 0, sizeof err);
+    prompts *p = load_text(
+        dir, "# a comment\nprompts = {\n  hello = \"Hello {name}, {n} {n}.\";\n};\n", &err);
+    CHECK(p != NULL, "a small file loads: %s", err.msg);
+    if (p) {
+        CHECK_STR(prompts_get(p, "hello"), "Hello {name}, {n} {n}.");
+        const char *m1 = prompts_get(p, "nothing");
+        const char *m2 = prompts_get(p, "nothing");
+        CHECK_STR(m1, "[nothing]");
+        CHECK(m1 == m2, "a missing key gives the same string each time");
+        CHECK(prompts_get(p, NULL) != NULL, "NULL key is not NULL");
+        CHECK(!prompts_has(p, "nothing") && prompts_has(p, "hello"), "prompts_has");
+        char buf[64];
+        CHECK_STR(prompts_fill(p, "hello", buf, sizeof buf, "name", "Ann", "n", "3", (char *)NULL),
+                  "Hello Ann, 3 3.");
+        CHECK_STR(prompts_fill(p, "hello", buf, sizeof buf, "name", "Ann", (char *)NULL),
+                  "Hello Ann, {n} {n}.");
+        CHECK_STR(prompts_fill(p, "hello", buf, 8, "name", "Ann", (char *)NULL), "Hello A");
+        prompts_free(p);
+    }
+    CHECK(prompts_get(NULL, "x") != NULL, "no prompts: not NULL");
+    prompts_free(NULL);
+
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"prompts = {\n  a = \"x\";\n};\n@include \"other.cfg\"\n", "prompts.cfg:4: @include"},
+        {"prompts = {\n  a = \"x\";\n  b = 3;\n};\n", "prompts.cfg:3: prompt `b`"},
+        {"prompts = {\n  a = \"x\";\n  b = ;\n};\n", "prompts.cfg:3:"},
+        {"other = {\n  a = \"x\";\n};\n", "expected a group `prompts"},
+        {"prompts = ( \"x\" );\n", "prompts.cfg:1: expected a group"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&err, 0, sizeof err);
+        p = load_text(dir, bad[i].text, &err);
+        CHECK(p == NULL, "bad file %zu refused", i);
+        CHECK_CONTAINS(err.msg, bad[i].want);
+        prompts_free(p);
+    }
+    memset(&err, 0, sizeof err);
+    CHECK(prompts_load("/nonexistent/prompts.cfg", &err) == NULL && err.msg[0], "missing file: %s",
+          err.msg);
+    rmdir(dir);
+
+    /* numbers and counts from the real file */
+    char num[64];
+    static const struct {
+        int n;
+        const char *words;
+    } nums[] = {
+        {0, "zero"},   {7, "seven"},        {13, "thirteen"},     {21, "twenty one"},
+        {40, "forty"}, {99, "ninety nine"}, {100, "one hundred"}, {119, "one hundred nineteen"},
+        {-1, "-1"},    {1000, "1000"}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        CHECK_STR(prompts_number(real, nums[i].n, num, sizeof num), nums[i].words);
+    CHECK_STR(prompts_capitalize(prompts_number(real, 2, num, sizeof num)), "Two");
+
+    /* every key the session may say is in the real file */
+    size_t nkeys = 0;
+    const char *const *keys = session_prompt_keys(&nkeys);
+    CHECK(nkeys > 100, "keys listed");
+    for (size_t i = 0; i < nkeys; i++)
+        CHECK(prompts_has(real, keys[i]), "voices/en-us/prompts.cfg has `%s`", keys[i]);
+}
+
 int main(void) {
     prompts *p = load_prompts();
     CHECK(p != NULL, "prompts load");
@@ -982,8 +1139,11 @@ int main(void) {
     test_sharp_twice(p);
     test_checkin_every(p);
     test_noisy(p);
+    test_sets(p);
+    test_checkin_every_rep(p);
     test_centralization(p);
     test_describe(p);
+    test_prompts_loader(p);
     prompts_free(p);
     return check_report();
 }
