@@ -220,6 +220,8 @@ typedef struct driver {
     int bad_time;  /* actions whose time went backwards or beyond the event */
     bool ended;
     bool drop_cancelled; /* a cancelled sentence sends no SAID */
+    int stuck;           /* ticks with nothing to wait for: no SAID, no deadline, no question */
+    int max_batch;       /* most actions from one event */
     long delivered_t;    /* when the last scripted reply was delivered */
 } driver;
 
@@ -233,6 +235,8 @@ static long say_duration(const session_action *a) {
 static void feed(driver *d, const session_event *ev) {
     session_action out[64];
     int n = session_handle(d->s, ev, out, 64);
+    if (n > d->max_batch)
+        d->max_batch = n;
     for (int i = 0; i < n; i++) {
         const session_action *a = &out[i];
         if (d->ended)
@@ -269,6 +273,8 @@ static void feed(driver *d, const session_event *ev) {
 }
 
 static void deliver(driver *d, const char *word) {
+    if (strcmp(word, "silence") == 0)
+        return;
     session_event ev = event_for(word, d->t);
     d->delivered_t = d->t;
     if (ev.type != SEV_TICK)
@@ -314,6 +320,11 @@ static void run(driver *d, long limit_ms) {
         ev.type = SEV_TICK;
         ev.t_ms = d->t;
         feed(d, &ev);
+        long dl = session_next_deadline(d->s);
+        if (!session_done(d->s) && d->npend == 0 && !session_awaiting_reply(d->s) && dl < 0)
+            d->stuck++;
+        if (dl >= 0 && dl <= d->t)
+            d->stuck++; /* a deadline in the past was not acted on */
     }
 }
 
@@ -393,6 +404,7 @@ static void check_invariants(const driver *d, const char *name) {
     CHECK(missing == 0, "%s: %d sentences with a missing prompt or placeholder", name, missing);
     CHECK(d->after_end == 0, "%s: %d actions after ACT_END", name, d->after_end);
     CHECK(d->bad_time == 0, "%s: %d actions out of time order", name, d->bad_time);
+    CHECK(d->stuck == 0, "%s: stuck for %d ticks", name, d->stuck);
     CHECK(session_done(d->s), "%s: session ended", name);
     CHECK(count_acts(d, ACT_END, NULL) == 1, "%s: exactly one ACT_END", name);
     /* every start has its end, in order */
@@ -1110,6 +1122,76 @@ static void test_prompts_loader(const prompts *real) {
         CHECK(prompts_has(real, keys[i]), "voices/en-us/prompts.cfg has `%s`", keys[i]);
 }
 
+/* Random replies at random moments, sentences that take random times and
+ * cancelled sentences that may or may not report SAID: whatever happens,
+ * the session never emits after its end, never goes back in time, never
+ * gets stuck, and never says an unfilled sentence. */
+static unsigned long rng_state = 12345;
+static unsigned rnd(unsigned n) {
+    rng_state = rng_state * 6364136223846793005ul + 1442695040888963407ul;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+static void test_random(const prompts *p) {
+    static const char *const pool[] = {
+        "no",      "yes",      "better",   "same",  "worse",  "spreading",  "tingling", "weak",
+        "central", "sharp",    "back",     "thigh", "calf",   "foot",       "3",        "9",
+        "pause",   "resume",   "repeat",   "skip",  "slower", "faster",     "stop",     "help",
+        "howlong", "nonsense", "unclear",  "clap",  "noisy",  "?spreading", "?better",  "?no",
+        "redflag", "silence",  "?redflag", "0"};
+    int failures_before = check_failed;
+    for (int run_i = 0; run_i < 300 && check_failed == failures_before; run_i++) {
+        const char *answers[60];
+        for (int i = 0; i < 60; i++)
+            answers[i] = pool[rnd(sizeof pool / sizeof pool[0])];
+        /* mostly harmless answers early on, so runs get into the exercises */
+        for (int i = 0; i < 6; i++)
+            if (rnd(10) != 0)
+                answers[i] = "no";
+        for (int i = 6; i < 60; i++)
+            if (rnd(3) == 0)
+                answers[i] = rnd(2) ? "better" : "same";
+        session_opts o;
+        session_opts_default(&o);
+        o.checkin_every = (int)rnd(3);
+        o.baseline = rnd(4) != 0;
+        o.screening = rnd(4) != 0;
+        o.reply_wait_ms = 1000 + 20 * (int)rnd(300);
+        driver *d = driver_new(rnd(5) ? &demo : &long_holds, rnd(2) ? &flare : NULL, p, &o, answers,
+                               N(answers));
+        d->drop_cancelled = rnd(2) != 0;
+        d->answer_delay_ms = 20 * (long)rnd(200);
+        trigger tr[6];
+        for (int k = 0; k < 6; k++) {
+            tr[k].type = ACT_SAY;
+            tr[k].kind = (int)rnd(5) - 1;
+            tr[k].contains = NULL;
+            tr[k].occurrence = 1 + (int)rnd(40);
+            tr[k].delay_ms = 20 * (long)rnd(150);
+            tr[k].word = pool[rnd(sizeof pool / sizeof pool[0])];
+            tr[k].seen = 0;
+        }
+        d->triggers = tr;
+        d->ntriggers = 6;
+        char name[32];
+        snprintf(name, sizeof name, "random %d", run_i);
+        RUN(d, 1800000);
+        if (!session_done(d->s)) {
+            /* whatever state it is in, an interrupt ends it */
+            session_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = SEV_INTERRUPT;
+            ev.t_ms = d->t;
+            feed(d, &ev);
+        }
+        check_invariants(d, name);
+        CHECK(d->max_batch < 64, "%s: %d actions in one batch", name, d->max_batch);
+        if (check_failed != failures_before)
+            dump(d);
+        driver_free(d);
+    }
+}
+
 int main(void) {
     prompts *p = load_prompts();
     CHECK(p != NULL, "prompts load");
@@ -1144,6 +1226,7 @@ int main(void) {
     test_centralization(p);
     test_describe(p);
     test_prompts_loader(p);
+    test_random(p);
     prompts_free(p);
     return check_report();
 }
