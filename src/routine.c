@@ -232,8 +232,7 @@ static int scan_tokens(const loader *ld, const char *buf, size_t len) {
         } else if (is_ident_start(c)) {
             while (i < len && is_ident_char(b[i]))
                 i++;
-        } else if (isdigit(c) ||
-                   ((c == '-' || c == '+') && i + 1 < len && isdigit(b[i + 1]))) {
+        } else if (isdigit(c) || ((c == '-' || c == '+') && i + 1 < len && isdigit(b[i + 1]))) {
             i = scan_number(ld, b, i, len, line);
             if (i == 0)
                 return -1;
@@ -283,8 +282,8 @@ static size_t edit_distance(const char *a, const char *b) {
         d[0][j] = j;
     for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            size_t sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) !=
-                                             tolower((unsigned char)b[j - 1]));
+            size_t sub = d[i - 1][j - 1] +
+                         (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
             d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
         }
@@ -320,8 +319,7 @@ static int check_keys(const loader *ld, const config_setting_t *g, const char *w
         if (near)
             return fail(ld, line_of(s), "unknown key `%s` in %s; did you mean `%s`? (allowed: %s)",
                         name, where, near, allowed);
-        return fail(ld, line_of(s), "unknown key `%s` in %s (allowed: %s)", name, where,
-                    allowed);
+        return fail(ld, line_of(s), "unknown key `%s` in %s (allowed: %s)", name, where, allowed);
     }
     return 0;
 }
@@ -341,8 +339,7 @@ static int check_text(const loader *ld, int line, const char *what, const char *
             if ((*p == '\n' || *p == '\r') && one_line)
                 return fail(ld, line, "%s must be one line (no line breaks)", what);
             if (*p != '\n' && *p != '\r' && *p != '\t')
-                return fail(ld, line,
-                            "%s contains the control character 0x%02X (plain text only)",
+                return fail(ld, line, "%s contains the control character 0x%02X (plain text only)",
                             what, *p);
         }
     }
@@ -354,8 +351,8 @@ static int check_text(const loader *ld, int line, const char *what, const char *
 }
 
 /* Reads required or optional text `key` of group g into *out (owned). */
-static int get_text(const loader *ld, const config_setting_t *g, const char *key,
-                    const char *what, int required, size_t max, int one_line, char **out) {
+static int get_text(const loader *ld, const config_setting_t *g, const char *key, const char *what,
+                    int required, size_t max, int one_line, char **out) {
     const config_setting_t *s = config_setting_get_member(g, key);
     *out = NULL;
     if (!s) {
@@ -377,25 +374,24 @@ static int get_text(const loader *ld, const config_setting_t *g, const char *key
 
 /* Reads number `key` (lo..hi) into *out, or `dflt` when absent and optional.
  * *line receives the line of the key (or of the group when absent). */
-static int get_int(const loader *ld, const config_setting_t *g, const char *key,
-                   const char *what, int required, int dflt, int lo, int hi, const char *unit,
-                   int *out, int *line) {
+static int get_int(const loader *ld, const config_setting_t *g, const char *key, const char *what,
+                   int required, int dflt, int lo, int hi, const char *unit, int *out, int *line) {
     const config_setting_t *s = config_setting_get_member(g, key);
     *out = dflt;
     if (line)
         *line = line_of(g);
     if (!s) {
         if (required)
-            return fail(ld, line_of(g), "%s has no `%s` (add %s = N; with N from %d to %d)",
-                        what, key, key, lo, hi);
+            return fail(ld, line_of(g), "%s has no `%s` (add %s = N; with N from %d to %d)", what,
+                        key, key, lo, hi);
         return 0;
     }
     if (line)
         *line = line_of(s);
     int t = config_setting_type(s);
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-        return fail(ld, line_of(s), "`%s` must be a whole number from %d to %d%s, not %s", key,
-                    lo, hi, unit, type_desc(s));
+        return fail(ld, line_of(s), "`%s` must be a whole number from %d to %d%s, not %s", key, lo,
+                    hi, unit, type_desc(s));
     long long v = config_setting_get_int64(s);
     if (t == CONFIG_TYPE_INT64)
         return fail(ld, line_of(s),
@@ -403,8 +399,8 @@ static int get_int(const loader *ld, const config_setting_t *g, const char *key,
                     "from %d to %d%s",
                     key, v, lo, hi, unit);
     if (v < lo || v > hi)
-        return fail(ld, line_of(s), "`%s` is %lld, out of range (allowed: %d to %d%s)", key, v,
-                    lo, hi, unit);
+        return fail(ld, line_of(s), "`%s` is %lld, out of range (allowed: %d to %d%s)", key, v, lo,
+                    hi, unit);
     *out = (int)v;
     return 0;
 }
@@ -432,12 +428,11 @@ static int valid_id(const char *s) {
     return 1;
 }
 
-static const char *const routine_keys[] = {"name", "intro", "description", "voice",
-                                           "exercises", NULL};
-static const char *const exercise_keys[] = {"id",     "name",    "setup",    "steps",
-                                            "reps",   "hold",    "sides",    "rest",
-                                            "easier", "caution", "check_in", "only_as_easier",
-                                            NULL};
+static const char *const routine_keys[] = {"name",  "intro",     "description",
+                                           "voice", "exercises", NULL};
+static const char *const exercise_keys[] = {
+    "id",   "name",   "setup",   "steps",    "reps",           "hold", "sides",
+    "rest", "easier", "caution", "check_in", "only_as_easier", NULL};
 
 static int load_steps(const loader *ld, const config_setting_t *g, exercise *ex) {
     const config_setting_t *s = config_setting_get_member(g, "steps");
@@ -452,8 +447,7 @@ static int load_steps(const loader *ld, const config_setting_t *g, exercise *ex)
                     "`steps` must be a list of text in ( ), even for one step: steps = ( "
                     "\"...\" );");
     if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY)
-        return fail(ld, line_of(s), "`steps` must be a list of text in ( ), not %s",
-                    type_desc(s));
+        return fail(ld, line_of(s), "`steps` must be a list of text in ( ), not %s", type_desc(s));
     int n = config_setting_length(s);
     if (n < 1 || n > ROUTINE_MAX_STEPS)
         return fail(ld, line_of(s), "`steps` has %d steps (allowed: 1 to %d)", n,
@@ -496,11 +490,11 @@ static int load_exercise(const loader *ld, const config_setting_t *g, exercise *
 
     const config_setting_t *ids = config_setting_get_member(g, "id");
     if (!ids)
-        return fail(ld, line_of(g), "exercise has no `id` (add id = \"short-name\"; using a-z, "
-                                    "0-9 and -)");
+        return fail(ld, line_of(g),
+                    "exercise has no `id` (add id = \"short-name\"; using a-z, "
+                    "0-9 and -)");
     if (config_setting_type(ids) != CONFIG_TYPE_STRING)
-        return fail(ld, line_of(ids), "`id` must be text in double quotes, not %s",
-                    type_desc(ids));
+        return fail(ld, line_of(ids), "`id` must be text in double quotes, not %s", type_desc(ids));
     const char *id = config_setting_get_string(ids);
     if (!valid_id(id))
         return fail(ld, line_of(ids),
@@ -516,7 +510,8 @@ static int load_exercise(const loader *ld, const config_setting_t *g, exercise *
     if (get_text(ld, g, "name", what, 1, ROUTINE_MAX_TEXT, 1, &ex->name) != 0 ||
         get_text(ld, g, "setup", what, 1, ROUTINE_MAX_TEXT, 0, &ex->setup) != 0 ||
         load_steps(ld, g, ex) != 0 ||
-        get_int(ld, g, "reps", what, 1, 1, 1, ROUTINE_MAX_REPS, "", &ex->reps, &ex->reps_line) != 0 ||
+        get_int(ld, g, "reps", what, 1, 1, 1, ROUTINE_MAX_REPS, "", &ex->reps, &ex->reps_line) !=
+            0 ||
         get_int(ld, g, "hold", what, 0, 0, 0, ROUTINE_MAX_HOLD, " seconds", &ex->hold,
                 &ex->hold_line) != 0 ||
         get_int(ld, g, "rest", what, 0, 0, 0, ROUTINE_MAX_REST, " seconds", &ex->rest, NULL) != 0 ||
@@ -528,9 +523,8 @@ static int load_exercise(const loader *ld, const config_setting_t *g, exercise *
     ex->sides = SIDES_NONE;
     const config_setting_t *s = config_setting_get_member(g, "sides");
     if (s) {
-        const char *v = config_setting_type(s) == CONFIG_TYPE_STRING
-                            ? config_setting_get_string(s)
-                            : NULL;
+        const char *v =
+            config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
         if (v && strcmp(v, "left") == 0)
             ex->sides = SIDES_LEFT;
         else if (v && strcmp(v, "right") == 0)
@@ -628,8 +622,7 @@ static int load_exercises(const loader *ld, const config_setting_t *rg, routine 
     if (config_setting_type(xs) != CONFIG_TYPE_LIST &&
         !(config_setting_type(xs) == CONFIG_TYPE_ARRAY && config_setting_length(xs) == 0))
         return fail(ld, line_of(xs),
-                    "`exercises` must be a list in ( ) of exercises in { }, not %s",
-                    type_desc(xs));
+                    "`exercises` must be a list in ( ) of exercises in { }, not %s", type_desc(xs));
     int n = config_setting_length(xs);
     if (n < 1 || n > ROUTINE_MAX_EXERCISES)
         return fail(ld, line_of(xs), "the routine has %d exercises (allowed: 1 to %d)", n,
@@ -685,8 +678,7 @@ static int load_config(const loader *ld, const config_t *cfg, routine *r) {
                     "no `routine` found (a routine file holds routine = { name = \"...\"; "
                     "exercises = ( ... ); };)");
     if (config_setting_type(rg) != CONFIG_TYPE_GROUP)
-        return fail(ld, line_of(rg), "`routine` must be a group in { }, not %s",
-                    type_desc(rg));
+        return fail(ld, line_of(rg), "`routine` must be a group in { }, not %s", type_desc(rg));
     if (check_keys(ld, rg, "the routine", routine_keys) != 0 ||
         get_text(ld, rg, "name", "the routine", 1, ROUTINE_MAX_TEXT, 1, &r->name) != 0 ||
         get_text(ld, rg, "intro", "the routine", 0, ROUTINE_MAX_TEXT, 0, &r->intro) != 0 ||

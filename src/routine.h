@@ -2,9 +2,9 @@
 #ifndef FC_ROUTINE_H
 #define FC_ROUTINE_H
 
+#include "util.h"
 #include <stdbool.h>
 #include <stddef.h>
-#include "util.h"
 
 typedef enum side_mode { SIDES_NONE = 0, SIDES_LEFT, SIDES_RIGHT, SIDES_BOTH } side_mode;
 
@@ -14,12 +14,12 @@ typedef enum side_mode { SIDES_NONE = 0, SIDES_LEFT, SIDES_RIGHT, SIDES_BOTH } s
 #define ROUTINE_MAX_REST 300
 #define ROUTINE_MAX_EXERCISES 100
 #define ROUTINE_MAX_STEPS 20
-#define ROUTINE_MAX_TEXT 1000 /* characters in one spoken text */
-#define ROUTINE_MAX_DESCRIPTION 200  /* characters in the one-line description */
-#define ROUTINE_MAX_ID 63            /* characters in an exercise id ([a-z0-9-]) */
+#define ROUTINE_MAX_TEXT 1000          /* characters in one spoken text */
+#define ROUTINE_MAX_DESCRIPTION 200    /* characters in the one-line description */
+#define ROUTINE_MAX_ID 63              /* characters in an exercise id ([a-z0-9-]) */
 #define ROUTINE_MAX_FILE (1024 * 1024) /* bytes in a routine file */
-#define ROUTINE_MAX_NESTING 64       /* depth of ( ), [ ] and { } (a routine needs 4) */
-#define ROUTINE_MAX_SETTINGS 2000    /* `key = value` pairs in one file */
+#define ROUTINE_MAX_NESTING 64         /* depth of ( ), [ ] and { } (a routine needs 4) */
+#define ROUTINE_MAX_SETTINGS 2000      /* `key = value` pairs in one file */
 
 typedef struct exercise {
     char *id;
@@ -27,8 +27,8 @@ typedef struct exercise {
     char *setup;
     char **steps; /* nsteps strings */
     size_t nsteps;
-    int reps;     /* 1..50 */
-    int hold;     /* seconds per rep, 0 = no count; 0..120 */
+    int reps; /* 1..50 */
+    int hold; /* seconds per rep, 0 = no count; 0..120 */
     side_mode sides;
     int rest;      /* seconds between sides/sets, 0..300 */
     int easier;    /* index of the easier exercise in the routine, or -1 */

@@ -118,8 +118,8 @@ static const exercise *ex_by_id(const routine *r, const char *id) {
 }
 
 static void test_bundled(void) {
-    static const char *const want[] = {"flare-up",    "gentle-mobility", "gentle-start",
-                                       "hip-hinge",   "nerve-glides",    "piriformis",
+    static const char *const want[] = {"flare-up",  "gentle-mobility", "gentle-start",
+                                       "hip-hinge", "nerve-glides",    "piriformis",
                                        "press-ups"};
     size_t n;
     char **names = routine_bundled_names(&n);
@@ -194,8 +194,7 @@ static void test_bundled(void) {
     }
     r = load_bundled("gentle-mobility");
     if (r) {
-        static const char *const ids[] = {"pelvic-tilt", "cat-cow", "knee-to-chest",
-                                          "childs-pose"};
+        static const char *const ids[] = {"pelvic-tilt", "cat-cow", "knee-to-chest", "childs-pose"};
         for (size_t k = 0; k < 4; k++)
             ex_by_id(r, ids[k]);
         static const char *const held[] = {"knee-to-chest", "childs-pose"};
@@ -249,8 +248,7 @@ static void test_resolve(void) {
     fc_err err = {{0}};
     CHECK_INT(routine_resolve("nerve-glides", path, sizeof path, &err), 0);
     size_t n = strlen(path), m = strlen("routines/nerve-glides.cfg");
-    CHECK(n >= m && strcmp(path + n - m, "routines/nerve-glides.cfg") == 0,
-          "resolved to %s", path);
+    CHECK(n >= m && strcmp(path + n - m, "routines/nerve-glides.cfg") == 0, "resolved to %s", path);
     CHECK_INT(routine_resolve(ROUTINE_DEFAULT, path, sizeof path, &err), 0);
     CHECK_INT(routine_resolve("routines/press-ups.cfg", path, sizeof path, &err), 0);
     CHECK_STR(path, "routines/press-ups.cfg");
@@ -329,8 +327,9 @@ static const bad_case bad_cases[] = {
     {"too-many-steps.cfg", 8, "`steps` has 21 steps (allowed: 1 to 20)"},
     {"unknown-exercise-key.cfg", 9, "unknown key `repetitions` in an exercise (allowed: id,"},
     {"unknown-routine-key.cfg", 4, "unknown key `title` in the routine (allowed: name,"},
-    {"unknown-top-key.cfg", 2, "unknown key `routines` in the file (outside `routine`); did "
-                               "you mean `routine`?"},
+    {"unknown-top-key.cfg", 2,
+     "unknown key `routines` in the file (outside `routine`); did "
+     "you mean `routine`?"},
 };
 
 static void test_bad_files(void) {
@@ -469,8 +468,9 @@ static void test_generated(void) {
 
     /* A huge but legal-looking list of steps stays within the limits. */
     len = 0;
-    len += (size_t)snprintf(big, cap, "routine = { name = \"x\"; exercises = ( { id = \"a\";"
-                                      " name = \"x\"; setup = \"x\"; reps = 1; steps = (");
+    len += (size_t)snprintf(big, cap,
+                            "routine = { name = \"x\"; exercises = ( { id = \"a\";"
+                            " name = \"x\"; setup = \"x\"; reps = 1; steps = (");
     for (int i = 0; i < 100000; i++)
         len += (size_t)snprintf(big + len, cap - len, "\"Step.\",");
     len += (size_t)snprintf(big + len, cap - len, "\"Last.\" ); } ); };\n");
@@ -627,7 +627,8 @@ static void test_fields(void) {
     static const struct {
         const char *body, *fragment;
     } small[] = {
-        {"      name = \"A\"; setup = \"S.\"; steps = ( \"x\" ); reps = 1; sides = \"right\";\n", NULL},
+        {"      name = \"A\"; setup = \"S.\"; steps = ( \"x\" ); reps = 1; sides = \"right\";\n",
+         NULL},
         {"      name = \"A\"; setup = \"S.\"; steps = ( \"x\" ); reps = 1; hold = 0x10;\n", NULL},
         {"      name = \"A\"; setup = \"S.\"; steps = ( \"x\" ); reps = 1; hold = 0x100000000;\n",
          "is too large"},
@@ -726,10 +727,10 @@ static void test_lint(void) {
         CHECK(n == cases[i].warnings && c.n == n, "lint case %zu: %d warnings (%d calls), want %d",
               i, n, c.n, cases[i].warnings);
         if (cases[i].fragment) {
-            CHECK(strstr(c.last, cases[i].fragment) != NULL, "lint case %zu: \"%s\" has \"%s\"",
-                  i, c.last, cases[i].fragment);
-            CHECK(c.last_line == cases[i].line, "lint case %zu: line %d, want %d", i,
-                  c.last_line, cases[i].line);
+            CHECK(strstr(c.last, cases[i].fragment) != NULL, "lint case %zu: \"%s\" has \"%s\"", i,
+                  c.last, cases[i].fragment);
+            CHECK(c.last_line == cases[i].line, "lint case %zu: line %d, want %d", i, c.last_line,
+                  cases[i].line);
         }
         routine_free(r);
     }
