@@ -1145,13 +1145,19 @@ static void pause_with(session *s, const char *key) {
     push(s, IT_PAUSE);
 }
 
+/* True when the reply would stop the exercise or the session, judged on a
+ * copy of the checker's state. */
+static bool would_stop(const session *s, intent i, int value) {
+    safety_state copy = s->safety;
+    safety_input in;
+    safety_input_from_reply(&in, i, value, SAFETY_EXERCISE);
+    return i == INTENT_RED_FLAG || safety_judge(&copy, &in).type != VERDICT_CONTINUE;
+}
+
 /* True when silence after "did you say ...?" counts as yes: the reply was a
  * red flag or a symptom that would stop the exercise (the safe side). */
 static bool confirm_means_yes(const session *s) {
-    safety_state copy = s->safety;
-    safety_input in;
-    safety_input_from_reply(&in, s->pend_intent, s->pend_value, SAFETY_EXERCISE);
-    return s->pend_intent == INTENT_RED_FLAG || safety_judge(&copy, &in).type != VERDICT_CONTINUE;
+    return would_stop(s, s->pend_intent, s->pend_value);
 }
 
 static void on_silence(session *s) {
@@ -1271,7 +1277,10 @@ static bool has_easier(const session *s) {
 }
 
 static bool flare_available(const session *s) {
-    return s->flare && s->flare != s->r && s->flare->nexercises > 0;
+    if (!s->flare || s->flare == s->r || s->flare->nexercises == 0)
+        return false;
+    /* Already following the flare-up routine (loaded twice, or run by name). */
+    return !(s->flare->path && s->r->path && strcmp(s->flare->path, s->r->path) == 0);
 }
 
 static void switch_to_flare(session *s, const char *text) {
@@ -1613,6 +1622,9 @@ static void on_reply_ev(session *s, const session_event *ev) {
         return;
     }
     if (is_safety_intent(i)) {
+        if (ev->low_confidence && i != INTENT_RED_FLAG && q == Q_NONE && s->ij == Q_NONE &&
+            !would_stop(s, i, ev->value))
+            return; /* an unsure "better" in the middle of a hold is not worth stopping for */
         if (i == INTENT_RED_FLAG || ev->low_confidence) {
             confirm(s, i, ev->value);
             return;

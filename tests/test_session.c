@@ -664,6 +664,26 @@ static void test_low_confidence(const prompts *p, const char *confirm_answer) {
     driver_free(d);
 }
 
+static void test_unsure_better(const prompts *p) {
+    /* an unsure "better" mid-hold is ignored; at the check-in it is confirmed */
+    const char *answers[] = {"no", "no", "no", "no", "no", "?better", "yes", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, "?better", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "unsure better");
+    int one = find_act(d, 0, ACT_SAY, "One");
+    CHECK(one >= 0 && d->log[one + 1].type == ACT_SAY && d->log[one + 1].kind == SAY_COUNT,
+          "count goes on");
+    CHECK_INT(count_acts(d, ACT_SAY, "Did you say your leg feels better"), 1);
+    CHECK_INT(count_acts(d, ACT_VERDICT, "better"), 3);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_unclear(const prompts *p, const char *what, const char *reason) {
     const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
     trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, what, 0}};
@@ -1210,6 +1230,7 @@ int main(void) {
     test_low_confidence(p, "yes");
     test_low_confidence(p, "no");
     test_low_confidence(p, "silence");
+    test_unsure_better(p);
     test_unclear(p, "unclear", "unclear_speech");
     test_unclear(p, "clap", "clap");
     test_end_events(p, "deaf", END_ERROR, "can no longer hear");
