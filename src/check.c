@@ -111,7 +111,7 @@ int list_main(int argc, char **argv) {
         routine_free(r);
     }
     routine_names_free(names, n);
-    putchar('\n');
+    puts("\nVoices (floorcoach run --voice NAME):");
     fflush(stdout);
     voice_list();
     return 0;
