@@ -1,8 +1,9 @@
 #!/bin/sh
 # The session log survives `kill -9` mid-session: every line already written
 # is one whole JSON object, the file is private (0600), and it ends with a
-# newline. Kills a console session (a) blocked at a question and (b) in the
-# middle of counting holds in real time.
+# newline. Kills a console session (a) blocked at a question, (b) racing
+# through a scripted session with --fast (a log line every few milliseconds)
+# and (c) in real time while replies come in.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 1
 
@@ -43,14 +44,14 @@ mode_of() { stat -c %a "$1"; }
 # Waits (bounded) until the log has at least $2 lines; never asserts on time.
 wait_lines() {
     i=0
-    while [ "$i" -lt 300 ]; do
+    while [ "$i" -lt 3000 ]; do
         if [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; then
             return 0
         fi
         if ! kill -0 "$3" 2>/dev/null; then
             return 1
         fi
-        sleep 0.2
+        sleep 0.02
         i=$((i + 1))
     done
     return 1
@@ -85,38 +86,56 @@ if [ -n "$log_a" ]; then
         test "$(mode_of "$XDG_DATA_HOME/floorcoach/sessions")" = 700
 fi
 
-# (b) Real time: answer the screening questions, then kill while holds are
-# counted (a log line every second or so), several times at different points.
-for want in 10 24; do
+# (b) --fast with every answer typed ahead: the session writes line after
+# line as fast as fsync allows; killed wherever it has got to.
+{
+    printf 'no\nno\nno\nno\nin my back\nthree\n'
+    n=0
+    while [ "$n" -lt 60 ]; do echo better; n=$((n + 1)); done
+} >"$TMP/script"
+for want in 20 80 160; do
     log="$TMP/b_$want.jsonl"
-    mkfifo "$TMP/in_$want"
-    timeout 300 "$FC" run nerve-glides --text --log "$log" <"$TMP/in_$want" >"$TMP/out_b" 2>&1 &
+    mkfifo "$TMP/in_b$want"
+    timeout 120 "$FC" run nerve-glides --text --fast --log "$log" <"$TMP/in_b$want" \
+        >"$TMP/out_b" 2>&1 &
     pid=$!
-    exec 4>"$TMP/in_$want"
-    # A "no" to each question as the session reaches it, whatever their number.
-    (
-        n=0
-        while [ "$n" -lt 60 ] && kill -0 "$pid" 2>/dev/null; do
-            echo no
-            sleep 1
-            n=$((n + 1))
-        done
-    ) >&4 2>/dev/null &
-    feeder=$!
-    if wait_lines "$log" "$want" "$pid"; then
-        pass
-    else
-        fail "(b) the session log did not reach $want lines"
-        sed 's/^/    /' "$TMP/out_b" | tail -10
-    fi
+    exec 4>"$TMP/in_b$want"
+    cat "$TMP/script" >&4
+    wait_lines "$log" "$want" "$pid" # or the session ended first: as good
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    kill "$feeder" 2>/dev/null
-    wait "$feeder" 2>/dev/null
     exec 4>&-
-    check "(b) every line parses after kill -9 at line $want or later" \
-        python3 "$TMP/check_log.py" "$log" 1
+    check "(b) every line parses after kill -9 near line $want" \
+        python3 "$TMP/check_log.py" "$log" 3
     check "(b) the --log file is private (0600)" test "$(mode_of "$log")" = 600
 done
+
+# (c) Real time, a "no" typed every second; killed after 8 lines.
+log="$TMP/c.jsonl"
+mkfifo "$TMP/in_c"
+timeout 300 "$FC" run nerve-glides --text --log "$log" <"$TMP/in_c" >"$TMP/out_c" 2>&1 &
+pid=$!
+exec 4>"$TMP/in_c"
+(
+    n=0
+    while [ "$n" -lt 60 ] && kill -0 "$pid" 2>/dev/null; do
+        echo no
+        sleep 1
+        n=$((n + 1))
+    done
+) >&4 2>/dev/null &
+feeder=$!
+if wait_lines "$log" 8 "$pid"; then
+    pass
+else
+    fail "(c) the session log did not reach 8 lines"
+    sed 's/^/    /' "$TMP/out_c" | tail -10
+fi
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+kill "$feeder" 2>/dev/null
+wait "$feeder" 2>/dev/null
+exec 4>&-
+check "(c) every line parses after kill -9 in real time" python3 "$TMP/check_log.py" "$log" 8
 
 check_report
