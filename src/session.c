@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QMAX 16         /* items queued for the current unit */
+#define QMAX 32         /* items queued for the current unit (a rep: ROUTINE_MAX_STEPS + 4) */
 #define SAY_MAX 1200    /* = sizeof session_action.text */
 #define GAP_MS 400      /* silence after a sentence, at pace 1 */
 #define REP_GAP_MS 1500 /* silence after a rep, at pace 1 */
@@ -17,6 +17,8 @@
 #define NSCREEN 4     /* red-flag screening questions */
 #define SET_HOLD_S 10 /* a rep held this long is a set: `rest` follows it */
 #define BIT(i) (1ul << (unsigned)(i))
+
+_Static_assert(ROUTINE_MAX_STEPS + 4 <= QMAX, "a rep's sentences fit in the queue");
 
 static const double paces[] = {0.5, 0.7, 1.0, 1.4, 2.0}; /* multiplier of gaps and rests */
 #define NPACES (int)(sizeof paces / sizeof paces[0])
@@ -1646,10 +1648,15 @@ static void on_reply_ev(session *s, const session_event *ev) {
         if (paused) {
             cancel_speech(s, false);
             say_then_restart(s, prompts_get(s->p, "resuming"));
-        } else if (q == Q_UNCLEAR) {
+        } else if (q == Q_UNCLEAR || q == Q_GO_ON) {
             answer_yes_no(s, ev);
-        } else if (q == Q_GO_ON) {
-            answer_yes_no(s, ev);
+        } else if ((q == Q_CONFIRM && s->pend_intent != INTENT_RED_FLAG) || q == Q_STOP) {
+            /* "carry on" to "did you say ...?" or "stop the session?" is a no */
+            session_event no = *ev;
+            no.intent = INTENT_NO;
+            answer_yes_no(s, &no);
+        } else if (q != Q_NONE) {
+            reask_unclear(s);
         }
         return;
     case INTENT_REPEAT:
@@ -1668,6 +1675,12 @@ static void on_reply_ev(session *s, const session_event *ev) {
     case INTENT_SKIP:
         if (q == Q_GO_ON) {
             answer_yes_no(s, ev);
+            return;
+        }
+        if (q == Q_OFFER) {
+            session_event no = *ev;
+            no.intent = INTENT_NO; /* skip the easier version */
+            answer_yes_no(s, &no);
             return;
         }
         if (paused)

@@ -597,6 +597,51 @@ static void test_red_flag_in_rest(const prompts *p, bool silence) {
     driver_free(d);
 }
 
+static void test_red_flag_denied(const prompts *p) {
+    /* "no" to the red-flag confirmation: the rep starts again; an unsure
+     * "no" is not enough: asked again, and silence then means yes. */
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "no", "better", "better", "better"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 200, "redflag", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 600000);
+        check_invariants(d, "red flag denied");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(count_acts(d, ACT_SAY, "warning sign"), 1);
+        CHECK_INT(count_acts(d, ACT_VERDICT, "red_flag"), 0);
+        CHECK_INT(check_hold_timing(d, "red flag denied"), 2 * 2 + 3);
+        driver_free(d);
+    }
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "?no", "silence"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 200, "redflag", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 600000);
+        check_invariants(d, "red flag unsure no");
+        CHECK_INT(session_end_reason(d->s), END_RED_FLAG);
+        CHECK_INT(count_acts(d, ACT_SAY, "I need to be sure"), 1);
+        driver_free(d);
+    }
+    {
+        /* "carry on" to "did you say the pain is going down your leg?" is a no */
+        const char *answers[] = {"no",     "no",     "no",     "no",    "no",
+                                 "resume", "better", "better", "better"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 200, "?spreading", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 600000);
+        check_invariants(d, "confirm carry on");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(count_acts(d, ACT_VERDICT, "peripheralization"), 0);
+        driver_free(d);
+    }
+}
+
 static void test_screening_red_flag(const prompts *p) {
     const char *answers[] = {"no", "yes"};
     driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
@@ -1224,6 +1269,7 @@ int main(void) {
     test_red_flag_in_rest(p, false);
     test_red_flag_in_rest(p, true);
     test_screening_red_flag(p);
+    test_red_flag_denied(p);
     test_flare(p, true, "9");
     test_flare(p, false, "8");
     test_flare(p, true, "sharp");
