@@ -113,6 +113,7 @@ typedef struct entry {
     lexicon_phrase p;
     size_t len;   /* strlen(p.text) */
     size_t words; /* words in p.text */
+    int rank;     /* priority of the intent, 0 first */
     int line;     /* where it was defined, for duplicate errors */
 } entry;
 
@@ -126,7 +127,7 @@ struct lexicon {
     size_t n, cap;
     negation *neg;
     size_t nneg, negcap;
-    size_t *order; /* indices into e: longest first, then by priority */
+    const entry **order; /* into e: longest first, then by priority */
     int rank[INTENT_COUNT];
 };
 
@@ -259,6 +260,7 @@ static int add_phrase(loader *ld, const char *raw, intent in, int value, int lin
     e->p.value = value;
     e->len = strlen(t);
     e->words = count_words(t);
+    e->rank = lx->rank[in];
     e->line = line;
     return 0;
 }
@@ -418,18 +420,15 @@ static int refuse_include(const char *path, const char *text, size_t len, fc_err
     return 0;
 }
 
-static const lexicon *sort_lx;
-
-/* Longest first; equal lengths by priority, then file order (stable). */
+/* Longest first; equal lengths by priority, then file order (stable: the
+ * entries lie in one array in file order). */
 static int order_cmp(const void *a, const void *b) {
-    const entry *x = &sort_lx->e[*(const size_t *)a], *y = &sort_lx->e[*(const size_t *)b];
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
     if (x->len != y->len)
         return x->len > y->len ? -1 : 1;
-    int rx = sort_lx->rank[x->p.intent], ry = sort_lx->rank[y->p.intent];
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
-    size_t ix = *(const size_t *)a, iy = *(const size_t *)b;
-    return ix < iy ? -1 : ix > iy;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return x < y ? -1 : x > y;
 }
 
 lexicon *lexicon_load(const char *path, fc_err *err) {
@@ -494,10 +493,8 @@ lexicon *lexicon_load(const char *path, fc_err *err) {
         goto error_out;
     }
     for (size_t i = 0; i < lx->n; i++)
-        lx->order[i] = i;
-    sort_lx = lx;
+        lx->order[i] = &lx->e[i];
     qsort(lx->order, lx->n, sizeof *lx->order, order_cmp);
-    sort_lx = NULL;
     config_destroy(&cfg);
     free(text);
     return lx;
@@ -714,7 +711,7 @@ intent_match intent_match_text(const lexicon *lx, const char *text) {
 
     candidate best = {0}, neg = {0};
     for (size_t oi = 0; oi < lx->n; oi++) {
-        const entry *e = &lx->e[lx->order[oi]];
+        const entry *e = lx->order[oi];
         if (e->words > w.n)
             continue;
         for (size_t i = 0; i + e->words <= w.n; i++) {
@@ -725,7 +722,7 @@ intent_match intent_match_text(const lexicon *lx, const char *text) {
                 continue;
             for (size_t j = i; j < i + e->words; j++)
                 w.covered[j] = true;
-            int rank = lx->rank[e->p.intent];
+            int rank = e->rank;
             if (negatable(e->p.intent) && negated_at(lx, &w, i)) {
                 for (size_t j = i; j < i + e->words; j++)
                     w.negated[j] = true;
