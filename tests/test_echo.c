@@ -203,6 +203,21 @@ int main(void) {
     CHECK_INT(echo_set_delay(ed, 0), 0);
     echo_free(ed);
 
+    /* Denoise 0 leaves a room's noise alone; -12 takes it down. */
+    for (size_t t = 0; t < TOTAL; t++) {
+        seed = seed * 1103515245u + 12345u;
+        mic[t] = (int16_t)((double)(seed >> 16 & 0x7fff) / 32768.0 * 600 - 300);
+    }
+    memset(played, 0, TOTAL * sizeof *played);
+    run(mic, played, out, 0, 0);
+    double kept0 = db(energy(out, conv, TOTAL) / energy(mic, conv, TOTAL));
+    run(mic, played, out, -12, 0);
+    double kept12 = db(energy(out, conv, TOTAL) / energy(mic, conv, TOTAL));
+    printf("noise through the canceller: %.1f dB with denoise 0, %.1f dB with denoise -12\n", kept0,
+           kept12);
+    CHECK(fabs(kept0) < 1.0, "denoise 0 leaves noise alone (%.1f dB)", kept0);
+    CHECK(kept12 < -6.0, "denoise -12 reduces noise (%.1f dB)", kept12);
+
     /* Aliasing in place: out may be the mic buffer. */
     echo *e = echo_new(AUDIO_BLOCK, 100, -12);
     int16_t buf[AUDIO_BLOCK];
