@@ -18,11 +18,20 @@ typedef struct heard {
     float confidence;      /* 0..1 */
     bool low_confidence;   /* accepted, but below the sure threshold */
     bool unclear;          /* speech that may be a symptom reply, not understood */
+    /* For tuning and logs: the evidence behind the decision. */
+    float score;           /* per-frame log-likelihood ratio, grammar vs free phone loop */
+    int frames;            /* length of the segment in 10 ms frames */
+    bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;
 
 typedef struct speech_in_opts {
     const char *profile_dir; /* the person's enrollment profile, or NULL */
     const char *log_path;    /* PocketSphinx's own messages go here; NULL: /dev/null */
+    /* Overrides of the tuned settings, for the benchmark: "key=value,..."
+     * (see speech_in.c's settings table; "-flag=value" passes a flag to the
+     * reply decoder, "ph-flag=value" to the phone-loop decoder). NULL: the
+     * defaults. An unknown key is an error. */
+    const char *tuning;
 } speech_in_opts;
 
 typedef struct speech_in speech_in;
@@ -49,5 +58,23 @@ int speech_in_flush(speech_in *si, heard *out, int max, fc_err *err);
 
 /* True while the endpointer believes someone is speaking. */
 bool speech_in_in_speech(const speech_in *si);
+
+/* Raw mode (benchmark): every segment the decoder finalizes is returned,
+ * with `rejected` set on those that would have been dropped, so thresholds
+ * can be swept without decoding again. Off by default. */
+void speech_in_set_raw(speech_in *si, bool raw);
+
+/* Decides about a result from its text, timing and score with the current
+ * settings and context (fills intent, value, confidence, low_confidence,
+ * unclear, rejected). The benchmark uses it to sweep thresholds. */
+void speech_in_judge(const speech_in *si, heard *h);
+
+/* Replaces the thresholds (the "key=value,..." keys of opts.tuning that are
+ * not decoder flags; unnamed keys return to their defaults). Returns 0, or
+ * -1 with err set. */
+int speech_in_tune(speech_in *si, const char *tuning, fc_err *err);
+
+/* The path of the acoustic model folder in use (owned by si). */
+const char *speech_in_model(const speech_in *si);
 
 #endif

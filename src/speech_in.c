@@ -1,0 +1,639 @@
+/* speech_in: listening with PocketSphinx (the only file that includes it).
+ * Two decoders run side by side on the same audio: one constrained to the
+ * lexicon's phrases (a JSGF grammar), one a free phone loop. Both share the
+ * endpointer settings, so they cut the same segments; the per-frame
+ * acoustic score difference between them is the confidence of the reply. */
+#include "speech_in.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pocketsphinx.h>
+
+#define MODEL_DIR_DEFAULT "/usr/share/pocketsphinx/model/en-us"
+#define FRAME_MS 10
+
+/* The word classes that get their own thresholds. */
+enum rclass { RC_SAFETY, RC_RED_FLAG, RC_CONTROL, RC_NUMBER, RC_COUNT };
+
+/* Tuned settings (see bench/): thresholds are on the per-frame log-likelihood
+ * ratio of the reply against a free phone loop (0: as good as the best
+ * phone sequence; more negative: worse). */
+typedef struct settings {
+    double sure[RC_COUNT]; /* accepted at or above this */
+    double low[RC_COUNT];  /* accepted with low_confidence down to this */
+    double one_word;       /* added to thresholds for one-word phrases */
+    double expected;       /* subtracted from thresholds for expected answers */
+    double unclear;        /* during a hold: safety-like speech down to this is unclear */
+    double min_ms;         /* shorter segments are clicks and breaths */
+    double max_ms;         /* segments are cut here (impulsive noise merges items) */
+    double unclear_max_ms; /* longer speech is not a short reply: never unclear */
+} settings;
+
+static const settings defaults = {
+    .sure = {-0.55, -0.45, -0.45, -0.45},
+    .low = {-0.9, -0.6, -0.45, -0.45},
+    .one_word = 0.1,
+    .expected = 0.2,
+    .unclear = -1.2,
+    .min_ms = 150,
+    .max_ms = 4000,
+    .unclear_max_ms = 3000,
+};
+
+/* A key of the tuning string and where its value goes. */
+typedef struct setting_key {
+    const char *name;
+    size_t offset;
+} setting_key;
+
+#define SK(name, field) {name, offsetof(settings, field)}
+static const setting_key setting_keys[] = {
+    SK("sure_safety", sure[RC_SAFETY]), SK("sure_red_flag", sure[RC_RED_FLAG]),
+    SK("sure_control", sure[RC_CONTROL]), SK("sure_number", sure[RC_NUMBER]),
+    SK("low_safety", low[RC_SAFETY]),   SK("low_red_flag", low[RC_RED_FLAG]),
+    SK("low_control", low[RC_CONTROL]), SK("low_number", low[RC_NUMBER]),
+    SK("one_word", one_word),           SK("expected", expected),
+    SK("unclear", unclear),             SK("min_ms", min_ms),
+    SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
+};
+
+/* Decoder flags: endpointing tuned for short replies (a result about 250 ms
+ * after the end of speech), beams wide enough for noisy speech. */
+static const char *const reply_flags[] = {
+    "-vad_threshold", "3.0", "-vad_postspeech", "25", "-vad_prespeech", "20",
+    "-bestpath", "no", NULL};
+static const char *const phone_flags[] = {
+    "-vad_threshold", "3.0", "-vad_postspeech", "25", "-vad_prespeech", "20",
+    "-allphone_ci", "yes", "-bestpath", "no", "-lw", "2.0", NULL};
+
+#define MAX_FLAGS 64
+
+typedef struct phrase {
+    char *text;
+    intent intent;
+    int value;
+    int words;
+} phrase;
+
+struct speech_in {
+    ps_decoder_t *ps; /* reply grammar */
+    ps_decoder_t *ph; /* free phone loop */
+    phrase *phrases;
+    size_t nphrases;
+    settings set;
+    char model[512];
+    unsigned long expected;
+    bool in_hold;
+    bool raw;
+    bool in_utt;
+    long utt_frames; /* frames fed since the utterance started */
+    long now_ms;     /* end of the audio fed so far */
+};
+
+static enum rclass class_of(intent i) {
+    if (i == INTENT_RED_FLAG)
+        return RC_RED_FLAG;
+    if (i == INTENT_PAIN_SCORE)
+        return RC_NUMBER;
+    if (i >= INTENT_BETTER && i <= INTENT_LOCATION)
+        return RC_SAFETY;
+    return RC_CONTROL;
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+typedef struct flagset {
+    const char *v[MAX_FLAGS];
+    int n;
+} flagset;
+
+static int flags_set(flagset *f, const char *key, const char *val) {
+    for (int i = 0; i + 1 < f->n; i += 2)
+        if (strcmp(f->v[i], key) == 0) {
+            f->v[i + 1] = val;
+            return 0;
+        }
+    if (f->n + 2 >= MAX_FLAGS)
+        return -1;
+    f->v[f->n++] = key;
+    f->v[f->n++] = val;
+    return 0;
+}
+
+static void flags_init(flagset *f, const char *const *defs) {
+    f->n = 0;
+    for (int i = 0; defs[i]; i += 2)
+        flags_set(f, defs[i], defs[i + 1]);
+}
+
+/* Parses "k=v,k=v" into the settings and the two flag sets. The strings
+ * point into `buf`, which the caller keeps alive until the decoders exist. */
+static int tuning_parse(char *buf, settings *set, flagset *fr, flagset *fp, fc_err *err) {
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            return err_set(err, "tuning: \"%s\" is not key=value", tok);
+        *eq = '\0';
+        const char *val = eq + 1;
+        if (tok[0] == '-') {
+            if (flags_set(fr, tok, val) < 0)
+                return err_set(err, "tuning: too many flags");
+            continue;
+        }
+        if (strncmp(tok, "ph-", 3) == 0) {
+            if (flags_set(fp, tok + 2, val) < 0)
+                return err_set(err, "tuning: too many flags");
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < sizeof setting_keys / sizeof setting_keys[0]; k++)
+            if (strcmp(setting_keys[k].name, tok) == 0)
+                break;
+        if (k == sizeof setting_keys / sizeof setting_keys[0])
+            return err_set(err, "tuning: unknown setting \"%s\"", tok);
+        char *end;
+        double d = strtod(val, &end);
+        if (end == val || *end)
+            return err_set(err, "tuning: %s: \"%s\" is not a number", tok, val);
+        *(double *)(void *)((char *)set + setting_keys[k].offset) = d;
+    }
+    return 0;
+}
+
+/* ---- dictionary and grammar -------------------------------------------- */
+
+typedef struct wordref {
+    char *word;
+    size_t phrase; /* the first phrase that uses it, for the error message */
+    bool found;
+} wordref;
+
+static int wordref_cmp(const void *a, const void *b) {
+    return strcmp(((const wordref *)a)->word, ((const wordref *)b)->word);
+}
+
+/* Collects the distinct words of all phrases, sorted. */
+static wordref *collect_words(const phrase *ph, size_t n, size_t *nw) {
+    size_t cap = 64, count = 0;
+    wordref *w = xmalloc(cap * sizeof *w);
+    if (!w)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = ph[i].text;
+        while (*p) {
+            size_t len = strcspn(p, " ");
+            bool seen = false;
+            for (size_t k = 0; k < count && !seen; k++)
+                seen = strlen(w[k].word) == len && strncmp(w[k].word, p, len) == 0;
+            if (!seen) {
+                if (count == cap) {
+                    wordref *nwp = xrealloc(w, cap * 2 * sizeof *w);
+                    if (!nwp)
+                        goto nomem;
+                    w = nwp;
+                    cap *= 2;
+                }
+                char *s = xmalloc(len + 1);
+                if (!s)
+                    goto nomem;
+                memcpy(s, p, len);
+                s[len] = '\0';
+                w[count++] = (wordref){s, i, false};
+            }
+            p += len;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    qsort(w, count, sizeof *w, wordref_cmp);
+    *nw = count;
+    return w;
+nomem:
+    for (size_t k = 0; k < count; k++)
+        free(w[k].word);
+    free(w);
+    return NULL;
+}
+
+static void free_words(wordref *w, size_t n) {
+    for (size_t k = 0; w && k < n; k++)
+        free(w[k].word);
+    free(w);
+}
+
+/* Writes the model dictionary's entries for the lexicon's words to `out`:
+ * a small dictionary keeps the decoder at a few MB instead of 30. */
+static int write_dict(const char *model_dict, wordref *w, size_t nw, const phrase *ph,
+                      FILE *out, fc_err *err) {
+    size_t len;
+    char *text = file_read_all(model_dict, &len, err);
+    if (!text)
+        return -1;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t wl = strcspn(line, " \t(");
+        char c = line[wl];
+        line[wl] = '\0';
+        wordref key = {line, 0, false};
+        wordref *hit = bsearch(&key, w, nw, sizeof *w, wordref_cmp);
+        line[wl] = c;
+        if (hit) {
+            hit->found = true;
+            fprintf(out, "%s\n", line);
+        }
+    }
+    free(text);
+    for (size_t k = 0; k < nw; k++)
+        if (!w[k].found)
+            return err_set(err,
+                           "the word \"%s\" (in the reply \"%s\", intent %s) is not in the "
+                           "speech model's dictionary %s: use another word for that reply",
+                           w[k].word, ph[w[k].phrase].text, intent_name(ph[w[k].phrase].intent),
+                           model_dict);
+    return 0;
+}
+
+static char *build_jsgf(const phrase *ph, size_t n) {
+    size_t cap = 128;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(ph[i].text) + 4;
+    char *g = xmalloc(cap);
+    if (!g)
+        return NULL;
+    size_t off = (size_t)snprintf(g, cap, "#JSGF V1.0;\ngrammar replies;\npublic <reply> = ");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = strcmp(ph[k].text, ph[i].text) == 0;
+        if (dup)
+            continue;
+        off += (size_t)snprintf(g + off, cap - off, "%s%s", first ? "" : " | ", ph[i].text);
+        first = false;
+    }
+    snprintf(g + off, cap - off, ";\n");
+    return g;
+}
+
+/* ---- construction ------------------------------------------------------ */
+
+static ps_decoder_t *decoder_new(const char *model, const char *dict, const char *log,
+                                 const flagset *extra, const char *allphone, fc_err *err) {
+    char hmm[600], lm[600];
+    snprintf(hmm, sizeof hmm, "%s/en-us", model);
+    snprintf(lm, sizeof lm, "%s/en-us-phone.lm.bin", model);
+    const char *argv[MAX_FLAGS + 16];
+    int argc = 0;
+    argv[argc++] = "-hmm";
+    argv[argc++] = hmm;
+    argv[argc++] = "-dict";
+    argv[argc++] = dict;
+    argv[argc++] = "-logfn";
+    argv[argc++] = log ? log : "/dev/null";
+    argv[argc++] = "-samprate";
+    argv[argc++] = "16000";
+    if (allphone) {
+        argv[argc++] = "-allphone";
+        argv[argc++] = lm;
+    }
+    for (int i = 0; i < extra->n; i++)
+        argv[argc++] = extra->v[i];
+    cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), argc, (char **)(void *)argv, FALSE);
+    if (!cfg) {
+        err_set(err, "the speech recognizer refused its settings (see %s)",
+                log ? log : "a log file given with the log option");
+        return NULL;
+    }
+    ps_decoder_t *ps = ps_init(cfg);
+    cmd_ln_free_r(cfg);
+    if (!ps)
+        err_set(err, "cannot load the speech model from %s (is pocketsphinx-en-us installed?)",
+                hmm);
+    return ps;
+}
+
+static void pick_model(speech_in *si, const speech_in_opts *opts) {
+    const char *env = getenv("FLOORCOACH_PS_MODEL");
+    str_copy(si->model, env && *env ? env : MODEL_DIR_DEFAULT, sizeof si->model);
+    /* An enrollment profile may carry a model adapted to the person. */
+    if (opts && opts->profile_dir) {
+        char probe[600];
+        snprintf(probe, sizeof probe, "%s/model/en-us/mdef", opts->profile_dir);
+        if (access(probe, R_OK) == 0)
+            snprintf(si->model, sizeof si->model, "%s/model", opts->profile_dir);
+    }
+}
+
+static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) {
+    char *tun = NULL, *jsgf = NULL, dict[64] = "";
+    wordref *words = NULL;
+    size_t nwords = 0;
+    flagset fr, fp;
+    flags_init(&fr, reply_flags);
+    flags_init(&fp, phone_flags);
+    si->set = defaults;
+    if (opts && opts->tuning) {
+        tun = xstrdup(opts->tuning);
+        if (!tun || tuning_parse(tun, &si->set, &fr, &fp, err) < 0)
+            goto error_out;
+    }
+    pick_model(si, opts);
+    if (si->nphrases == 0) {
+        err_set(err, "the reply lexicon has no phrases: nothing to listen for");
+        goto error_out;
+    }
+    words = collect_words(si->phrases, si->nphrases, &nwords);
+    if (!words) {
+        err_set(err, "out of memory");
+        goto error_out;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dict, sizeof dict, "%s/fc-dict.XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+    int fd = mkstemp(dict);
+    if (fd < 0) {
+        err_set(err, "cannot create a temporary file in %s: %s", dict, strerror(errno));
+        dict[0] = '\0';
+        goto error_out;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        err_set(err, "cannot write a temporary file: %s", strerror(errno));
+        goto error_out;
+    }
+    char model_dict[600];
+    snprintf(model_dict, sizeof model_dict, "%s/cmudict-en-us.dict", si->model);
+    int rc = write_dict(model_dict, words, nwords, si->phrases, f, err);
+    if (fclose(f) != 0 && rc == 0)
+        rc = err_set(err, "cannot write a temporary file: %s", strerror(errno));
+    if (rc < 0)
+        goto error_out;
+    const char *log = opts ? opts->log_path : NULL;
+    si->ps = decoder_new(si->model, dict, log, &fr, NULL, err);
+    if (!si->ps)
+        goto error_out;
+    si->ph = decoder_new(si->model, dict, log, &fp, "allphone", err);
+    if (!si->ph)
+        goto error_out;
+    jsgf = build_jsgf(si->phrases, si->nphrases);
+    if (!jsgf || ps_set_jsgf_string(si->ps, "replies", jsgf) < 0 ||
+        ps_set_search(si->ps, "replies") < 0) {
+        err_set(err, "the speech recognizer could not build the reply grammar");
+        goto error_out;
+    }
+    if (ps_start_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0) {
+        err_set(err, "the speech recognizer could not start");
+        goto error_out;
+    }
+    unlink(dict);
+    free(jsgf);
+    free(tun);
+    free_words(words, nwords);
+    return si;
+error_out:
+    if (dict[0])
+        unlink(dict);
+    free(jsgf);
+    free(tun);
+    free_words(words, nwords);
+    speech_in_free(si);
+    return NULL;
+}
+
+speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *err) {
+    speech_in *si = xcalloc(1, sizeof *si);
+    if (!si) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    size_t n = lexicon_count(lx);
+    si->phrases = xcalloc(n ? n : 1, sizeof *si->phrases);
+    if (!si->phrases) {
+        free(si);
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const lexicon_phrase *lp = lexicon_get(lx, i);
+        phrase *p = &si->phrases[si->nphrases];
+        p->text = xstrdup(lp->text);
+        if (!p->text) {
+            speech_in_free(si);
+            err_set(err, "out of memory");
+            return NULL;
+        }
+        str_normalize(p->text);
+        p->intent = lp->intent;
+        p->value = lp->value;
+        p->words = 1;
+        for (const char *c = p->text; *c; c++)
+            p->words += *c == ' ';
+        si->nphrases++;
+        if (!p->text[0]) {
+            speech_in_free(si);
+            err_set(err, "the reply lexicon has an empty phrase (intent %s)",
+                    intent_name(lp->intent));
+            return NULL;
+        }
+    }
+    return build(si, opts, err);
+}
+
+void speech_in_free(speech_in *si) {
+    if (!si)
+        return;
+    if (si->ps)
+        ps_free(si->ps);
+    if (si->ph)
+        ps_free(si->ph);
+    for (size_t i = 0; i < si->nphrases; i++)
+        free(si->phrases[i].text);
+    free(si->phrases);
+    free(si);
+}
+
+void speech_in_set_context(speech_in *si, unsigned long expected, bool in_hold) {
+    si->expected = expected;
+    si->in_hold = in_hold;
+}
+
+void speech_in_set_raw(speech_in *si, bool raw) {
+    si->raw = raw;
+}
+
+const char *speech_in_model(const speech_in *si) {
+    return si->model;
+}
+
+bool speech_in_in_speech(const speech_in *si) {
+    return si->in_utt;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+/* Sum of acoustic scores over the best path, in natural log units, and the
+ * frame span of the words (fillers and silence excluded). */
+static double path_ascr(ps_decoder_t *ps, int *first, int *last) {
+    logmath_t *lm = ps_get_logmath(ps);
+    double sum = 0;
+    *first = -1;
+    *last = -1;
+    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+        int32 ascr = 0, lscr = 0, lback = 0;
+        ps_seg_prob(s, &ascr, &lscr, &lback);
+        sum += logmath_log_to_ln(lm, ascr);
+        const char *w = ps_seg_word(s);
+        if (w && w[0] != '<' && w[0] != '[' && strcmp(w, "SIL") != 0) {
+            int sf, ef;
+            ps_seg_frames(s, &sf, &ef);
+            if (*first < 0)
+                *first = sf;
+            *last = ef;
+        }
+    }
+    return sum;
+}
+
+static const phrase *find_phrase(const speech_in *si, const char *text) {
+    for (size_t i = 0; i < si->nphrases; i++)
+        if (strcmp(si->phrases[i].text, text) == 0)
+            return &si->phrases[i];
+    return NULL;
+}
+
+void speech_in_judge(const speech_in *si, heard *h) {
+    const settings *s = &si->set;
+    const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
+    double dur = (double)(h->end_ms - h->start_ms);
+    bool ok = false, low = false, unclear = false;
+    h->intent = INTENT_NONE;
+    h->value = 0;
+    h->confidence = 0;
+    if (p && dur >= s->min_ms) {
+        enum rclass c = class_of(p->intent);
+        double adj = (p->words == 1 ? s->one_word : 0) -
+                     ((si->expected >> p->intent) & 1u ? s->expected : 0);
+        double sure = s->sure[c] + adj;
+        if (h->score >= sure)
+            ok = true;
+        else if (h->score >= s->low[c] + adj)
+            ok = low = true;
+        /* A symptom said during a hold must never be lost: speech that
+         * looks like one, short enough to be a reply, pauses and asks. */
+        else if (si->in_hold && (c == RC_SAFETY || c == RC_RED_FLAG) && h->score >= s->unclear &&
+                 dur <= s->unclear_max_ms)
+            unclear = true;
+        h->confidence = (float)(1.0 / (1.0 + exp(-(h->score - sure) * 8.0)));
+        if (ok) {
+            h->intent = p->intent;
+            h->value = p->value;
+        }
+    }
+    h->low_confidence = low;
+    h->unclear = unclear;
+    h->rejected = !ok && !unclear;
+}
+
+int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
+    char *buf = xstrdup(tuning ? tuning : "");
+    if (!buf)
+        return err_set(err, "out of memory");
+    settings set = defaults;
+    flagset fr, fp;
+    fr.n = fp.n = 0;
+    int rc = tuning_parse(buf, &set, &fr, &fp, err);
+    free(buf);
+    if (rc == 0 && (fr.n || fp.n))
+        rc = err_set(err, "tuning: decoder flags can only be set when the recognizer is built");
+    if (rc == 0)
+        si->set = set;
+    return rc;
+}
+
+/* Ends the utterance on both decoders and judges it. Returns 1 when `out`
+ * was filled, 0 when there was nothing to say, -1 on a decoder failure. */
+static int finish_utt(speech_in *si, heard *out, fc_err *err) {
+    int nfr = ps_get_n_frames(si->ps);
+    if (ps_end_utt(si->ps) < 0 || ps_end_utt(si->ph) < 0)
+        return err_set(err, "the speech recognizer failed to end an utterance");
+    si->in_utt = false;
+    si->utt_frames = 0;
+    int32 best = 0;
+    const char *hyp = ps_get_hyp(si->ps, &best);
+    int gf, gl, pf, pl;
+    double ga = path_ascr(si->ps, &gf, &gl);
+    double pa = path_ascr(si->ph, &pf, &pl);
+    int r = 0;
+    if (nfr > 0) {
+        heard h;
+        memset(&h, 0, sizeof h);
+        long utt0 = si->now_ms - (long)nfr * FRAME_MS;
+        h.start_ms = utt0 + (gf >= 0 ? gf : 0) * FRAME_MS;
+        h.end_ms = utt0 + (gl >= 0 ? gl + 1 : nfr) * FRAME_MS;
+        h.frames = nfr;
+        h.score = (float)((ga - pa) / nfr);
+        str_copy(h.text, hyp ? hyp : "", sizeof h.text);
+        speech_in_judge(si, &h);
+        if (!h.rejected || si->raw) {
+            *out = h;
+            r = 1;
+        }
+    }
+    if (ps_start_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0)
+        return err_set(err, "the speech recognizer failed to restart");
+    return r;
+}
+
+int speech_in_process(speech_in *si, const int16_t *pcm, size_t n, long t_ms, heard *out,
+                      int max, fc_err *err) {
+    int got = 0;
+    /* Blocks of 10 ms keep the endpointer's decision close to the audio. */
+    const size_t step = 160;
+    for (size_t off = 0; off < n; off += step) {
+        size_t len = n - off < step ? n - off : step;
+        if (ps_process_raw(si->ps, pcm + off, len, FALSE, FALSE) < 0 ||
+            ps_process_raw(si->ph, pcm + off, len, FALSE, FALSE) < 0)
+            return err_set(err, "the speech recognizer failed on the audio");
+        si->now_ms = t_ms + (long)((off + len) * 1000 / 16000);
+        bool speech = ps_get_in_speech(si->ps) != 0;
+        if (speech && !si->in_utt)
+            si->in_utt = true;
+        if (si->in_utt)
+            si->utt_frames = ps_get_n_frames(si->ps);
+        bool cap = si->in_utt && (double)si->utt_frames * FRAME_MS >= si->set.max_ms;
+        if (si->in_utt && (!speech || cap)) {
+            heard h;
+            int r = finish_utt(si, &h, err);
+            if (r < 0)
+                return -1;
+            if (r > 0 && got < max)
+                out[got++] = h;
+        }
+    }
+    return got;
+}
+
+int speech_in_flush(speech_in *si, heard *out, int max, fc_err *err) {
+    if (!si->in_utt) {
+        /* Restart anyway so buffered pre-speech audio is dropped. */
+        if (ps_end_utt(si->ps) < 0 || ps_end_utt(si->ph) < 0 || ps_start_utt(si->ps) < 0 ||
+            ps_start_utt(si->ph) < 0)
+            return err_set(err, "the speech recognizer failed to end an utterance");
+        return 0;
+    }
+    heard h;
+    int r = finish_utt(si, &h, err);
+    if (r < 0)
+        return -1;
+    if (r > 0 && max > 0) {
+        out[0] = h;
+        return 1;
+    }
+    return 0;
+}
