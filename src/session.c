@@ -343,6 +343,7 @@ void session_opts_default(session_opts *opts) {
     opts->screening = true;
     opts->reply_wait_ms = 8000;
     opts->checkin_every = 0;
+    opts->yes_no_checkins = false;
 }
 
 static void plan_reset(session *s) {
@@ -820,7 +821,7 @@ static void enter(session *s, unit u) {
         break;
     case U_CHECKIN:
     case U_REP_CHECKIN:
-        push_ask(s, Q_CHECKIN);
+        push_ask(s, s->o.yes_no_checkins ? Q_CHECKIN_YN : Q_CHECKIN);
         break;
     case U_REST: {
         item *it = push(s, IT_REST);

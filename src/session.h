@@ -100,11 +100,14 @@ typedef struct session_action {
 } session_action;
 
 typedef struct session_opts {
-    bool baseline;     /* ask for the baseline pain location and score (default true) */
-    bool screening;    /* ask the red-flag questions (default true) */
-    int reply_wait_ms; /* silence after a question before asking again (default 8000) */
-    int checkin_every; /* 0: after each exercise (default); 1: after every side/set;
-                          2: after every rep as well (a marginal room, issue 11) */
+    bool baseline;        /* ask for the baseline pain location and score (default true) */
+    bool screening;       /* ask the red-flag questions (default true) */
+    int reply_wait_ms;    /* silence after a question before asking again (default 8000) */
+    int checkin_every;    /* 0: after each exercise (default); 1: after every side/set;
+                             2: after every rep as well (a marginal room, issue 11) */
+    bool yes_no_checkins; /* ask check-ins as "Is your leg any worse than before? Say yes
+                             or no." from the start: the most reliable replies in a
+                             marginal room (default false) */
 } session_opts;
 
 /* Fills opts with the defaults. */

@@ -1023,6 +1023,29 @@ static void test_checkin_every_rep(const prompts *p) {
     driver_free(d);
 }
 
+static void test_yes_no_checkins(const prompts *p) {
+    session_opts o;
+    session_opts_default(&o);
+    o.yes_no_checkins = true;
+    o.screening = false;
+    o.baseline = false;
+    const char *answers[] = {"no", "no", "yes", "calf", "no"};
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "yes/no check-ins");
+    CHECK_INT(count_acts(d, ACT_SAY, "How does your leg feel now"), 0);
+    CHECK_INT(count_acts(d, ACT_SAY, "any worse than before"), 3);
+    /* yes = worse: stop and ask where; calf is new leg pain: peripheralization,
+     * no easier version for bent; "no" to going on ends the session */
+    int w = find_act(d, 0, ACT_VERDICT, "worse");
+    CHECK(w >= 0 && strcmp(d->log[w].id, "bent") == 0, "third exercise got worse");
+    CHECK(find_act(d, w, ACT_VERDICT, "peripheralization") > w, "calf: peripheralization");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_noisy(const prompts *p) {
     const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
     trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 100, "noisy", 0}};
@@ -1288,6 +1311,7 @@ int main(void) {
     test_sharp_twice(p);
     test_checkin_every(p);
     test_noisy(p);
+    test_yes_no_checkins(p);
     test_sets(p);
     test_checkin_every_rep(p);
     test_centralization(p);
