@@ -550,7 +550,8 @@ static int deliver_typed(runner *r, const typed_line *tl, fc_err *err) {
     str_normalize(h.text);
     if (!h.text[0]) /* an empty line is silence */
         return 0;
-    intent_match m = intent_match_text(r->lx, h.text);
+    /* Match the raw line: its punctuation separates "no, pain down my leg". */
+    intent_match m = intent_match_text(r->lx, tl->text);
     h.intent = m.intent;
     h.value = m.value;
     h.confidence = 1.0f;
@@ -628,7 +629,9 @@ static int run_text(runner *r, fc_err *err) {
         bool idle = said_t < 0 && deadline < 0;
         bool awaiting = session_awaiting_reply(r->s) && said_t < 0;
         if (r->o->fast) {
-            if (!tl.have && !eof && (awaiting || idle))
+            /* Read one line ahead: a timed line must be known before its
+             * moment passes; an untimed one waits for a question. */
+            if (!tl.have && !eof)
                 eof = !read_line(&tl);
             if (tl.have && (tl.timed ? tl.at_ms <= r->now_ms : (awaiting || idle))) {
                 tl.have = false;
