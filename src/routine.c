@@ -37,24 +37,7 @@ static int nomem(const loader *ld) {
     return err_set(ld->err, "%s: out of memory while loading the routine", ld->file);
 }
 
-/* Why: libconfig 1.5's parser leaks the text of a quoted string when a syntax
- * error happens right at it (bison has no destructor for it). That is a small,
- * one-off leak on a refused file, but under LeakSanitizer it would turn every
- * such refusal into a failed run, so it is suppressed here, next to the only
- * code that uses libconfig, for every sanitized binary that links it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define FC_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FC_LSAN 1
-#endif
-#endif
-#ifdef FC_LSAN
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) {
-    return "leak:libconfig.so\n";
-}
-#endif
+/* LeakSanitizer suppressions for libconfig live in sanitize.c. */
 
 /* ---- before libconfig sees the text ---------------------------------- */
 

@@ -254,7 +254,10 @@ static int say_audio(runner *r, const session_action *a, fc_err *err) {
     size_t n = 0;
     if (a->kind == SAY_COUNT)
         queue_drop_counts(r); /* a new count replaces one still sounding */
-    if (speech_out_synth(r->so, a->text, &pcm, &n, err) != 0)
+    int rc = a->kind == SAY_COUNT
+                 ? speech_out_synth_fit(r->so, a->text, COUNT_MAX_SAMPLES, &pcm, &n, err)
+                 : speech_out_synth(r->so, a->text, &pcm, &n, err);
+    if (rc != 0)
         return -1;
     if (a->kind == SAY_COUNT && n > COUNT_MAX_SAMPLES) {
         free(pcm);
@@ -762,10 +765,12 @@ int runner_run(const runner_opts *o) {
     status = 2;
     const char *mode = o->text ? "text" : o->mic ? "file" : "device";
     if (!o->text) {
-        if (o->mic)
+        if (o->mic) {
             r.au = audio_file_open(o->mic, o->speaker, o->echo_db, o->echo_ms, &err);
-        else
+        } else {
+            audio_pa_set_verbose(o->verbose, NULL);
             r.au = audio_pa_open(o->input_dev, o->output_dev, &err);
+        }
         if (!r.au) {
             fprintf(stderr, "floorcoach: %s\n", err.msg);
             if (o->mic)
@@ -793,6 +798,10 @@ int runner_run(const runner_opts *o) {
             goto out;
         }
         r.ec = echo_new(AUDIO_BLOCK, 100, 0);
+        /* On a device the echo comes back after the output queue and the
+         * device latencies; delay the reference so it stays in the filter. */
+        if (!o->mic && audio_pa_latency_ms() > 40)
+            echo_set_delay(r.ec, audio_pa_latency_ms() - 20);
         r.status_line = isatty(1) && !o->mic;
     }
 

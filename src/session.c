@@ -1365,6 +1365,10 @@ static void apply_verdict(session *s, safety_verdict v) {
         switch_to_flare(s, text);
         return;
     }
+    /* Offering the easier version follows stopping this one: the log says
+     * both, so "stopped" is never hidden behind the offer. */
+    if (v.type == VERDICT_OFFER_EASIER)
+        emit_verdict(s, VERDICT_STOP_EXERCISE, v.reason, text);
     emit_verdict(s, v.type, v.reason, text);
     if (v.type == VERDICT_END_SESSION) {
         bool red = strcmp(v.reason, "red_flag") == 0;

@@ -25,14 +25,7 @@
 
 extern char **environ;
 
-/* LeakSanitizer: ALSA keeps its parsed configuration for the life of the
- * process (by design), and its plugins and the libraries they load keep
- * their own. Those are not ours. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) {
-    return "leak:libasound\nleak:libpulse\nleak:libportaudio\nleak:libjack\n"
-           "leak:libav\nleak:libspeex.so\nleak:libdbus\nleak:libglib\nleak:_dl_\n";
-}
+/* LeakSanitizer suppressions for ALSA and its plugins: src/sanitize.c. */
 
 /* Why: ALSA unloads its plugins on Pa_Terminate, and a leak inside an
  * unloaded library has no name to suppress. Loading them first with
