@@ -163,6 +163,7 @@ void history_session_free(hist_session *s) {
     free(s->file);
     for (size_t i = 0; i < s->nevents; i++) {
         free(s->events[i].heard);
+        free(s->events[i].asked);
         free(s->events[i].said);
     }
     free(s->events);
@@ -213,6 +214,8 @@ typedef struct reader {
     char exercise[64];  /* the exercise under way */
     bool started;       /* the first exercise has begun */
     char *last_heard;   /* words of the latest reply not yet tied to a verdict */
+    char *last_asked;   /* the question a yes/no reply answered, with last_heard */
+    char *question;     /* the latest question floorcoach asked */
     size_t open_red_flag; /* 1 + index of a red flag heard, waiting for its verdict */
     bool ended;
 } reader;
@@ -240,9 +243,14 @@ static void on_heard(reader *r, const jobj *o) {
     const char *in = jobj_str(o, "intent");
     bool baseline = jobj_true(o, "baseline") || !r->started;
     free(r->last_heard);
+    free(r->last_asked);
     r->last_heard = dup_or_null(text);
+    r->last_asked = NULL;
     if (!in)
         return;
+    /* "yes" means nothing in a report without the question it answered. */
+    if (strcmp(in, "yes") == 0 || strcmp(in, "no") == 0)
+        r->last_asked = dup_or_null(r->question);
     if (strcmp(in, "pain_score") == 0) {
         int v = int_field(o, "value", 0, 10);
         if (v < 0)
@@ -279,7 +287,8 @@ static void on_heard(reader *r, const jobj *o) {
         str_copy(e->reason, "red_flag", sizeof e->reason);
         copy_utf8(e->exercise, r->exercise, sizeof e->exercise);
         e->heard = r->last_heard;
-        r->last_heard = NULL;
+        e->asked = r->last_asked;
+        r->last_heard = r->last_asked = NULL;
         r->open_red_flag = s->nevents;
     }
 }
@@ -309,7 +318,8 @@ static void on_verdict(reader *r, const jobj *o) {
         e->t = s->duration;
         copy_utf8(e->reason, reason, sizeof e->reason);
         e->heard = r->last_heard;
-        r->last_heard = NULL;
+        e->asked = r->last_asked;
+        r->last_heard = r->last_asked = NULL;
     }
     copy_utf8(e->verdict, verdict, sizeof e->verdict);
     copy_utf8(e->exercise, ex, sizeof e->exercise);
@@ -338,6 +348,13 @@ static void on_event(reader *r, const jobj *o) {
         return;
     if (strcmp(ev, "heard") == 0) {
         on_heard(r, o);
+    } else if (strcmp(ev, "say") == 0) {
+        const char *kind = jobj_str(o, "kind");
+        const char *text = jobj_str(o, "text");
+        if (kind && text && strcmp(kind, "prompt") == 0) {
+            free(r->question);
+            r->question = xstrdup(text);
+        }
     } else if (strcmp(ev, "verdict") == 0) {
         on_verdict(r, o);
     } else if (strcmp(ev, "exercise_start") == 0) {
@@ -447,6 +464,8 @@ int history_load_file(const char *path, hist_session *s, FILE *warn, fc_err *err
     }
     free(line);
     free(r.last_heard);
+    free(r.last_asked);
+    free(r.question);
     fclose(f);
     if (rc < 0)
         history_session_free(s);

@@ -16,6 +16,7 @@ typedef struct hist_event {
     char reason[32];  /* "peripheralization", "red_flag", ... */
     char exercise[64];
     char *heard; /* the words heard just before (owned; may be NULL) */
+    char *asked; /* when those words answered yes or no: the question (owned; may be NULL) */
     char *said;  /* what floorcoach said about it (owned; may be NULL) */
 } hist_event;
 

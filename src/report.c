@@ -47,6 +47,23 @@ static void esc(FILE *f, const char *s) {
     }
 }
 
+/* A question up to its question mark: "Say yes or no." adds nothing. */
+static void esc_question(FILE *f, const char *q) {
+    const char *mark = strchr(q, '?');
+    if (!mark) {
+        esc(f, q);
+        return;
+    }
+    size_t n = (size_t)(mark - q) + 1;
+    char *copy = xmalloc(n + 1);
+    if (!copy)
+        return;
+    memcpy(copy, q, n);
+    copy[n] = '\0';
+    esc(f, copy);
+    free(copy);
+}
+
 static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -397,6 +414,11 @@ static void events_table(FILE *f, const hist_session *const *ss, size_t n) {
                 fputs("&#8220;", f);
                 esc(f, e->heard);
                 fputs("&#8221;", f);
+                if (e->asked) {
+                    fputs(" to &#8220;", f);
+                    esc_question(f, e->asked);
+                    fputs("&#8221;", f);
+                }
             } else {
                 fputs("(not recorded)", f);
             }

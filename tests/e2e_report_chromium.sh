@@ -117,7 +117,7 @@ if 'location-chart' in f:
         if word not in f['location-chart']['_text']:
             problems.append('location axis lacks ' + word)
 s = f.get('safety-table', {}).get('_text', '')
-for words in ("i can't control my bladder", 'pain down my leg', 'RED FLAG',
+for words in ('“yes” to “Is there any numbness between your legs', 'pain down my leg', 'RED FLAG',
               '<script>alert(1)</script>'):
     if words not in s:
         problems.append('safety table lacks %r' % words)

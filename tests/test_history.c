@@ -232,7 +232,9 @@ static void test_history_fixtures(void) {
         CHECK_STR(s->events[0].reason, "red_flag");
         CHECK_STR(s->events[0].verdict, "end_session");
         CHECK_STR(s->events[0].exercise, "");
-        CHECK_STR(s->events[0].heard, "i can't control my bladder");
+        CHECK_STR(s->events[0].heard, "yes");
+        CHECK_STR(s->events[0].asked, "Is there any numbness between your legs or around your "
+                                      "bottom? Say yes or no.");
         CHECK_CONTAINS(s->events[0].said, "medical help");
     }
 
@@ -252,6 +254,52 @@ static void test_history_fixtures(void) {
     CHECK_INT(s->pain_start, 4);
     CHECK_INT(s->pain_end, 2);
     history_free(&l);
+}
+
+/* A red flag said in so many words during an exercise, and verdicts with
+ * and without an exercise field. */
+static void test_red_flag_words(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/2025-04-01T10-00-00.jsonl", tmpdir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    fputs("{\"t\":0,\"ev\":\"session_start\",\"routine\":\"r\",\"date\":\"2025-04-01T10:00:00\"}\n"
+          "{\"t\":5,\"ev\":\"exercise_start\",\"id\":\"cat-cow\",\"side\":\"\"}\n"
+          "{\"t\":9,\"ev\":\"heard\",\"text\":\"pain in my leg\",\"intent\":\"worse\"}\n"
+          "{\"t\":9,\"ev\":\"verdict\",\"verdict\":\"stop_exercise\",\"reason\":\"worse\"}\n"
+          "{\"t\":20,\"ev\":\"heard\",\"text\":\"pain in both legs\",\"intent\":\"red_flag\"}\n"
+          "{\"t\":20.5,\"ev\":\"verdict\",\"verdict\":\"end_session\",\"reason\":\"red_flag\","
+          "\"exercise\":\"cat-cow\",\"text\":\"Get medical help.\"}\n"
+          "{\"t\":30,\"ev\":\"heard\",\"text\":\"numb between my legs\",\"intent\":\"red_flag\"}\n",
+          f);
+    fclose(f);
+    hist_session s;
+    fc_err err;
+    CHECK_INT(history_load_file(path, &s, NULL, &err), 0);
+    CHECK_STR(s.sortkey, "2025-04-01T10:00:00");
+    CHECK_STR(s.ended, "unfinished");
+    CHECK_INT(s.nevents, 3);
+    if (s.nevents == 3) {
+        CHECK_STR(s.events[0].exercise, "cat-cow"); /* no field: the exercise under way */
+        CHECK_STR(s.events[0].reason, "worse");
+        CHECK_STR(s.events[0].heard, "pain in my leg");
+        CHECK(s.events[0].asked == NULL, "not an answer to a question");
+        CHECK_STR(s.events[1].reason, "red_flag");
+        CHECK_STR(s.events[1].verdict, "end_session"); /* one event, not two */
+        CHECK_STR(s.events[1].heard, "pain in both legs");
+        CHECK_STR(s.events[1].said, "Get medical help.");
+        CHECK(s.events[1].t == 20, "at the words: %g", s.events[1].t);
+        CHECK_STR(s.events[2].heard, "numb between my legs"); /* the log stops: no verdict */
+        CHECK_STR(s.events[2].verdict, "");
+    }
+    CHECK_INT(s.nex, 1);
+    if (s.nex == 1) {
+        CHECK_INT(s.ex[0].other, 2);
+        CHECK_INT(s.ex[0].spread, 0);
+    }
+    history_session_free(&s);
+    unlink(path);
 }
 
 static void test_history_print(void) {
@@ -294,7 +342,7 @@ static void test_history_print(void) {
     CHECK_CONTAINS(out, "2025-03-01 09:00,nerve-glides,Sciatic nerve glides,435,completed,6,4,"
                         "calf,thigh,,2025-03-01T09-00-00.jsonl\r\n");
     CHECK_CONTAINS(out, ",\"Flare-up rest & \"\"positioning\"\"\",50,unfinished,8,,knee,,");
-    CHECK_CONTAINS(out, "2025-03-05 08:30,nerve-glides,Sciatic nerve glides,18,red_flag,,,,,"
+    CHECK_CONTAINS(out, "2025-03-05 08:30,nerve-glides,Sciatic nerve glides,42,red_flag,,,,,"
                         "red flag,");
     free(out);
 
@@ -337,7 +385,8 @@ static void test_report(void) {
     CHECK_CONTAINS(out, "5 sessions from 2025-03-01 to 2025-03-09");
     CHECK_CONTAINS(out, "stroke-dasharray");
     /* The words heard with red flags and safety stops. */
-    CHECK_CONTAINS(out, "&#8220;i can&#39;t control my bladder&#8221;");
+    CHECK_CONTAINS(out, "&#8220;yes&#8221; to &#8220;Is there any numbness between your legs or "
+                        "around your bottom?&#8221;");
     CHECK_CONTAINS(out, "RED FLAG: red flag");
     CHECK_CONTAINS(out, "&#8220;pain down my leg&#8221;");
     CHECK_CONTAINS(out, "<td>pain spread down the leg</td>"
@@ -370,7 +419,7 @@ static void test_report(void) {
     report_write_html(f, &l, "2025-03-06", NULL);
     fclose(f);
     CHECK_CONTAINS(out, "2 sessions from 2025-03-07 to 2025-03-09 (since 2025-03-06)");
-    CHECK(!strstr(out, "control my bladder"), "--since leaves out older red flags");
+    CHECK(!strstr(out, "around your bottom"), "--since leaves out older red flags");
     free(out);
 
     f = open_memstream(&out, &n);
@@ -548,6 +597,7 @@ int main(void) {
     test_json_invalid();
     test_json_fuzz();
     test_history_fixtures();
+    test_red_flag_words();
     test_history_print();
     test_report();
     test_many();
