@@ -128,13 +128,18 @@ static double recall(const clip *nz, int kind, double snr, int pairs, unsigned s
     long det[4096];
     int nd = run_clap(mic, NULL, n, det, 4096);
     int hit = 0, used = 0;
-    for (int p = 0; p < pairs; p++)
+    for (int p = 0; p < pairs; p++) {
+        int found = 0;
+        for (int d = 0; d < nd && !found; d++)
+            found = labs(det[d] - t2[p]) <= 30;
+        hit += found;
+        used += found;
+        if (!found && getenv("CLAP_DEBUG"))
+            fprintf(stderr, "MISS pair ending %.3f\n", (double)t2[p] / 1000.0);
+    }
+    if (getenv("CLAP_DEBUG"))
         for (int d = 0; d < nd; d++)
-            if (labs(det[d] - t2[p]) <= 30) {
-                hit++;
-                used++;
-                break;
-            }
+            fprintf(stderr, "DET %.3f\n", (double)det[d] / 1000.0);
     *extra = nd - used;
     free(mic);
     free(t2);
@@ -294,10 +299,14 @@ static double active_power(const int16_t *x, size_t n) {
 
 typedef struct err_stat {
     double sum, sum_abs, max_abs;
-    int n;
+    int n, unknown;
 } err_stat;
 
 static void err_add(err_stat *e, double err) {
+    if (isnan(err)) { /* no reply found above the noise */
+        e->unknown++;
+        return;
+    }
     e->sum += err;
     e->sum_abs += fabs(err);
     if (fabs(err) > e->max_abs)
@@ -330,8 +339,12 @@ static double room_trial(const clip *nz, clip *const *replies, double snr, syn_r
         src += replies[k]->n;
     }
     room_meter *m = room_new();
-    for (size_t i = 0; i + BLOCK <= n; i += BLOCK)
+    room_expect_quiet(m, true);
+    for (size_t i = 0; i + BLOCK <= n; i += BLOCK) {
+        if (i == (size_t)(3 * RATE))
+            room_expect_quiet(m, false);
         room_process(m, mix + i, BLOCK, false);
+    }
     double est = room_snr(m);
     room_free(m);
     free(mix);
@@ -368,7 +381,8 @@ int main(int argc, char **argv) {
         for (int i = 0; i < n_noises; i++)
             if (strcmp(noises[i].name, argv[4]) == 0) {
                 int extra = 0;
-                double q = recall(&noises[i], atoi(argv[5]), atof(argv[6]), 10, 7u, &extra);
+                double q = recall(&noises[i], atoi(argv[5]), atof(argv[6]), argc > 8 ? atoi(argv[8]) : 10,
+                                  argc > 7 ? (unsigned)atoi(argv[7]) : 7u, &extra);
                 printf("recall %.1f%% stray %d\n", 100.0 * q, extra);
             }
         return 0;
@@ -500,7 +514,7 @@ int main(int argc, char **argv) {
 
     /* Room check: replies are corpus sentences or words. */
     printf("Room check: estimated reply SNR minus true SNR (dB)\n");
-    printf("(3 s of noise, then three replies with 1.5 s of noise after each; true SNR = the\n"
+    printf("(3 s of noise marked quiet, then three replies with 1.5 s of noise after each; true SNR = the\n"
            " replies' active power (their 20 ms frames within 25 dB of the 95th percentile)\n"
            " over the noise's mean power)\n");
     clip sents[64], wclips[64];
@@ -546,7 +560,7 @@ int main(int argc, char **argv) {
                 continue;
             printf("%-18s %-9s", noises[i].name, set ? "words" : "sentences");
             for (int s = 0; s < 4; s++) {
-                err_stat e = {0, 0, 0, 0};
+                err_stat e = {0, 0, 0, 0, 0};
                 for (int t = 0; t < trials; t++) {
                     clip *rep[3];
                     for (int k = 0; k < 3; k++)
@@ -555,14 +569,19 @@ int main(int argc, char **argv) {
                     err_add(&e, d);
                     err_add(&tot[s], d);
                 }
-                printf("  %+5.1f %4.1f %5.1f", e.sum / e.n, e.sum_abs / e.n, e.max_abs);
+                printf("  %+5.1f %4.1f %5.1f%s", e.n ? e.sum / e.n : 0.0, e.n ? e.sum_abs / e.n : 0.0,
+                       e.max_abs, e.unknown ? "*" : " ");
             }
             printf("\n");
         }
     printf("%-28s", "all");
     for (int s = 0; s < 4; s++)
-        printf("  %+5.1f %4.1f %5.1f", tot[s].sum / tot[s].n, tot[s].sum_abs / tot[s].n,
+        printf("  %+5.1f %4.1f %5.1f ", tot[s].sum / tot[s].n, tot[s].sum_abs / tot[s].n,
                tot[s].max_abs);
+    printf("\n* some replies were not found above the noise (SNR unknown): ");
+    for (int s = 0; s < 4; s++)
+        printf("%s%d of %d at %.0f dB", s ? ", " : "", tot[s].unknown, tot[s].n + tot[s].unknown,
+               snrs[s]);
     printf("\n");
     for (int i = 0; i < ns; i++)
         free(sents[i].pcm);

@@ -39,11 +39,10 @@
 #define DECAY_DB 10.0  /* duration is measured down to peak - DECAY_DB */
 
 /* Times, in sub-frames. */
-#define END_QUIET 4    /* 10 ms below T_ACT ends an event */
-#define PRE 6          /* sub-frames kept from before an event's start */
+#define LOOK 40        /* a sub-frame is judged 100 ms later, its decay known */
+#define LOCAL 8        /* a peak is the loudest within 20 ms either side */
+#define HIST 128       /* sub-frames of history (>= LOOK + 2 * LOCAL + WIN + 4) */
 #define DUR_MAX 27     /* 60 ms of high energy at most (+ the window's length) */
-#define LEN_MAX 80     /* events longer than 200 ms are sustained sounds, not flicker */
-#define EV_MAX 200     /* sub-frames of an event kept for its analysis */
 #define PAIR_MIN 60    /* 150 ms between the two onsets at least */
 #define PAIR_MAX 400   /* 1 s at most */
 #define PRE_QUIET 120  /* 300 ms of nothing loud before the first */
@@ -75,9 +74,16 @@ typedef struct event {
     long long start, end; /* sub-frame indices, end inclusive */
     double peak;          /* dB above the floor */
     bool qualified;       /* looks like one clap or knock */
-    int bands;            /* bands far above their floor at the peak */
-    double flicker;       /* the noise's own peaks when it began */
+    double flicker;       /* the noise's own peaks then */
 } event;
+
+/* What is kept of each sub-frame for the judging, LOOK sub-frames later. */
+typedef struct frame_info {
+    double s10;              /* whitened level over the last 10 ms, dB */
+    double ex2[NBANDS];      /* each band's excess over its floor, 2.5 ms, dB >= 0 */
+    double ex10[NBANDS];     /* ... over 10 ms */
+    double mic, echo;        /* mic energy; the recent peak of what was played */
+} frame_info;
 
 struct clap_detector {
     biquad hp_in, hp_played; /* 100 Hz: no rumble or DC in the energies */
@@ -87,23 +93,14 @@ struct clap_detector {
     double ring[WIN][NBANDS]; /* the last sub-frames' band energies */
     double floor_db[NBANDS];  /* of the 10 ms band energies */
     double flicker;           /* the noise's own peaks: the 98th percentile of s10 */
-    double hist_ex2[PRE][NBANDS]; /* the sub-frames before this one, as ev_ex2 */
     long long sub;            /* sub-frames completed */
+    frame_info hist[HIST];    /* sub-frame k is hist[k % HIST] */
+    long long skip_until;     /* the flicker tracker skips a clap up to here */
 
     double played_ring[ECHO_SPAN];
     double coupling_db;
     double group_mic_max; /* loudest mic sub-frame of the current 20 ms */
     int group_n;
-
-    /* The event being read; index i is sub-frame ev_start - PRE + i. */
-    bool in_event;
-    long long ev_start, ev_last_active;
-    int ev_len;
-    double ev_s10[EV_MAX]; /* level over 10 ms */
-    double ev_ex2[EV_MAX][NBANDS];  /* each band's excess over its floor, 2.5 ms, dB >= 0 */
-    double ev_ex10[EV_MAX][NBANDS]; /* ... over 10 ms */
-    double ev_mic[EV_MAX]; /* mic energy */
-    double ev_echo[EV_MAX]; /* the recent peak of what was played */
 
     event log[LOG_LEN];
     int log_n; /* events in the log (the newest at log[log_n - 1]) */
@@ -184,112 +181,98 @@ static void log_add(clap_detector *c, const event *e) {
     c->log[c->log_n++] = *e;
 }
 
+static frame_info *at(clap_detector *c, long long k) {
+    return &c->hist[k % HIST];
+}
+
 static void flicker_update(clap_detector *c, double s10) {
     c->flicker += s10 > c->flicker ? FLICKER_UP : -FLICKER_DOWN;
 }
 
-/* Judges the event that just ended: a clap-like transient, something else
- * loud (kept: it spoils the isolation of nearby claps), or nothing. */
-static void event_finish(clap_detector *c) {
-    c->in_event = false;
-    int len = c->ev_len + PRE < EV_MAX ? c->ev_len + PRE : EV_MAX;
-    int ip = PRE;
-    for (int i = PRE; i < len; i++)
-        if (c->ev_s10[i] > c->ev_s10[ip])
-            ip = i;
-    double peak = c->ev_s10[ip];
-    if (peak < T_ACT + 1.0)
+static double act_level(const clap_detector *c) {
+    return c->flicker > T_ACT ? c->flicker : T_ACT;
+}
+
+/* Judges sub-frame j, LOOK sub-frames back: if it is a peak (the loudest
+ * within LOCAL either side, above the noise's flicker), logs it as an event,
+ * clap-like or not, and opens a pair when it is the second of two claps. */
+static void judge(clap_detector *c, long long j, long long now) {
+    double act = act_level(c), peak = at(c, j)->s10;
+    if (peak < act)
         return;
-    /* The sharpest onset is within the 10 ms window that peaked: the most a
-     * band's sub-frame there rose over its loudest of 5-10 ms before. */
-    int is = ip;
+    for (int k = 1; k <= LOCAL; k++)
+        if (at(c, j - k)->s10 >= peak || at(c, j + k)->s10 > peak)
+            return;
+    /* Sharp onset: the most a band's sub-frame within the 10 ms window that
+     * peaked rose over its loudest of 5-10 ms before. */
+    long long is = j;
     double rise = -100.0;
-    for (int i = ip - (WIN - 1); i <= ip; i++) {
-        if (i < PRE)
-            continue;
+    for (long long i = j - (WIN - 1); i <= j; i++)
         for (int b = 0; b < NBANDS; b++) {
-            double before = c->ev_ex2[i - 4][b];
-            for (int k = i - 3; k <= i - 2; k++)
-                if (c->ev_ex2[k][b] > before)
-                    before = c->ev_ex2[k][b];
-            if (c->ev_ex2[i][b] - before > rise) {
-                rise = c->ev_ex2[i][b] - before;
+            double before = at(c, i - 4)->ex2[b];
+            for (long long k = i - 3; k <= i - 2; k++)
+                if (at(c, k)->ex2[b] > before)
+                    before = at(c, k)->ex2[b];
+            if (at(c, i)->ex2[b] - before > rise) {
+                rise = at(c, i)->ex2[b] - before;
                 is = i;
             }
         }
-    }
     /* The program's own voice coming back: a transient no louder than the
      * echo could be is not the person's. */
-    if (db(c->ev_mic[is]) <= db(c->ev_echo[is]) + c->coupling_db + ECHO_MARGIN)
+    if (db(at(c, is)->mic) <= db(at(c, is)->echo) + c->coupling_db + ECHO_MARGIN)
         return;
     /* Short: the contiguous span from the peak down to peak - DECAY_DB. */
     double low = peak - DECAY_DB > T_ACT ? peak - DECAY_DB : T_ACT;
-    int span_end = ip;
-    while (span_end + 1 < len && c->ev_s10[span_end + 1] >= low)
+    long long span_end = j;
+    while (span_end < now && at(c, span_end + 1)->s10 >= low)
         span_end++;
-    int dur = span_end - ip + 1;
-    /* Alone: nothing else in the event comes near it (a plosive's vowel,
-     * the next keystroke). */
-    double busy = peak - BUSY_REL;
-    if (busy < T_BUSY)
-        busy = T_BUSY;
-    if (busy < c->flicker + BUSY_OVER_FLICKER)
-        busy = c->flicker + BUSY_OVER_FLICKER;
-    bool crowded = false;
-    for (int i = PRE; i < len; i++)
-        if ((i < is - 1 || i > span_end + WIN) && c->ev_s10[i] >= busy)
-            crowded = true;
-    long long total = c->ev_last_active - c->ev_start + 1;
-    /* Broadband: bands that rose far above their floor between the onset
-     * and just after the peak (a knock's click comes before its thump peaks). */
+    long long dur = span_end - j + 1;
     int bands = 0;
     for (int b = 0; b < NBANDS; b++)
-        for (int i = ip - WIN; i <= ip + 1 && i < len; i++)
-            if (i >= PRE && c->ev_ex10[i][b] >= BAND_MIN) {
+        for (long long i = j - WIN; i <= j + 1; i++)
+            if (at(c, i)->ex10[b] >= BAND_MIN) {
                 bands++;
                 break;
             }
-    event e = {c->ev_start, c->ev_last_active, peak, false, bands, c->flicker};
-    e.qualified = peak >= T_PEAK && peak >= c->flicker + PEAK_OVER_FLICKER && rise >= RISE_MIN &&
-                  dur <= DUR_MAX && !crowded && bands >= MIN_BANDS;
-    if (e.qualified) {
-        e.start = c->ev_start - PRE + is;
-        e.end = c->ev_start - PRE + span_end;
-    }
-    if (e.qualified)
-        c->transients++;
-    else if (total <= LEN_MAX)
-        /* Sustained sounds (a voice, a passing train) move the floor, not
-         * the flicker. */
-        for (int i = PRE; i < len; i++)
-            flicker_update(c, c->ev_s10[i]);
+    event e = {j, j, peak, false, c->flicker};
+    e.qualified = peak >= T_PEAK && peak >= c->flicker + PEAK_OVER_FLICKER &&
+                  rise >= RISE_MIN && dur <= DUR_MAX && bands >= MIN_BANDS;
 #ifdef CLAP_DEBUG
     if (peak >= T_BUSY)
-        fprintf(stderr, "ev fl=%.1f t=%.3f peak=%.1f rise=%.1f dur=%d total=%lld crowd=%d bands=%d q=%d\n",
-                c->flicker, (double)c->ev_start * SUB / RATE, peak, rise, dur, total, crowded, bands,
-                e.qualified);
+        fprintf(stderr, "ev fl=%.1f t=%.3f peak=%.1f rise=%.1f dur=%lld bands=%d q=%d\n",
+                c->flicker, (double)j * SUB / RATE, peak, rise, dur, bands, e.qualified);
 #endif
+    if (e.qualified) {
+        e.start = is;
+        e.end = span_end;
+        c->transients++;
+        c->skip_until = span_end + WIN;
+    }
     log_add(c, &e);
     if (!e.qualified || c->pending)
         return;
-    /* The newest earlier clap-like transient may open a pair with this one. */
+    /* The newest earlier clap-like transient of about the same strength may
+     * open a pair with this one (weaker ones in between are left to the
+     * isolation check). */
     for (int i = c->log_n - 2; i >= 0; i--) {
         const event *f = &c->log[i];
-        if (!f->qualified)
-            continue;
         long long gap = e.start - f->start;
-        if (gap >= PAIR_MIN && gap <= PAIR_MAX && fabs(f->peak - e.peak) <= PAIR_DIFF) {
-            c->pending = true;
-            c->first = *f;
-            c->second = e;
-            c->deadline = e.end + POST_QUIET;
-        }
+        if (gap > PAIR_MAX)
+            break;
+        if (!f->qualified || fabs(f->peak - e.peak) > PAIR_DIFF || gap < PAIR_MIN)
+            continue;
+        c->pending = true;
+        c->first = *f;
+        c->second = e;
+        c->deadline = e.end + POST_QUIET;
         break;
     }
 }
 
 /* The pair is a double clap when nothing else loud happened from PRE_QUIET
- * before the first to POST_QUIET after the second. */
+ * before the first to POST_QUIET after the second: speech, typing and
+ * clattering make many such sounds, a person clapping twice makes two. */
 static bool pair_isolated(const clap_detector *c) {
     double weaker = c->first.peak < c->second.peak ? c->first.peak : c->second.peak;
     double busy = weaker - BUSY_REL > T_BUSY ? weaker - BUSY_REL : T_BUSY;
@@ -301,8 +284,7 @@ static bool pair_isolated(const clap_detector *c) {
             continue;
         if (e->end < c->first.start - PRE_QUIET || e->start > c->deadline)
             continue;
-        /* A one-band blip of 2.5 ms is the noise's own flicker, not a sound. */
-        if (e->peak >= busy && (e->bands >= 2 || e->end - e->start >= 3))
+        if (e->peak >= busy)
             return false;
     }
     return true;
@@ -332,30 +314,9 @@ static double level(const double *e, const double *floor_db, double floor_shift,
     return 10.0 * log10(1.0 + sum);
 }
 
-/* One complete sub-frame; returns true when a double clap completes. */
-static bool sub_frame(clap_detector *c) {
-    memmove(c->ring[1], c->ring[0], (WIN - 1) * sizeof c->ring[0]);
-    memcpy(c->ring[0], c->acc_band, sizeof c->ring[0]);
-    double e10[NBANDS];
-    for (int b = 0; b < NBANDS; b++) {
-        e10[b] = 0.0;
-        for (int k = 0; k < WIN; k++)
-            e10[b] += c->ring[k][b];
-    }
-    double ex10[NBANDS] = {0}, ex2[NBANDS] = {0};
-    double s10 = 0.0;
-    /* No events until the floor is known. */
-    if (c->sub >= FLOOR_LEARN) {
-        s10 = level(e10, c->floor_db, 0.0, ex10);
-        level(c->acc_band, c->floor_db, -10.0 * log10((double)WIN), ex2);
-    }
-    for (int b = 0; b < NBANDS; b++)
-        floor_update(c, b, db(e10[b]));
-    /* The flicker tracker learns from events only once they are judged not
-     * to be claps (event_finish), else a clap would raise it for the next. */
-    if (c->sub >= FLOOR_LEARN && !c->in_event && s10 < (c->flicker > T_ACT ? c->flicker : T_ACT))
-        flicker_update(c, s10);
-
+/* The echo estimate and the coupling tracker. Returns the loudest played
+ * sub-frame of the last ECHO_SPAN. */
+static double echo_update(clap_detector *c) {
     memmove(c->played_ring + 1, c->played_ring, (ECHO_SPAN - 1) * sizeof c->played_ring[0]);
     c->played_ring[0] = c->acc_played;
     double echo = 0.0;
@@ -376,41 +337,50 @@ static bool sub_frame(clap_detector *c) {
         c->group_n = 0;
         c->group_mic_max = 0.0;
     }
+    return echo;
+}
 
-    long long now = c->sub++;
-    /* Events stand above the noise's own flicker. */
-    double act = c->flicker > T_ACT ? c->flicker : T_ACT;
-    if (s10 >= act) {
-        if (!c->in_event) {
-            c->in_event = true;
-            c->ev_start = now;
-            c->ev_len = 0;
-            for (int i = 0; i < PRE; i++) {
-                memcpy(c->ev_ex2[i], c->hist_ex2[PRE - 1 - i], sizeof c->ev_ex2[i]);
-                memset(c->ev_ex10[i], 0, sizeof c->ev_ex10[i]);
-                c->ev_s10[i] = c->ev_mic[i] = c->ev_echo[i] = 0.0;
-            }
-        }
-        c->ev_last_active = now;
+/* One complete sub-frame; returns true when a double clap completes. */
+static bool sub_frame(clap_detector *c) {
+    memmove(c->ring[1], c->ring[0], (WIN - 1) * sizeof c->ring[0]);
+    memcpy(c->ring[0], c->acc_band, sizeof c->ring[0]);
+    double e10[NBANDS];
+    for (int b = 0; b < NBANDS; b++) {
+        e10[b] = 0.0;
+        for (int k = 0; k < WIN; k++)
+            e10[b] += c->ring[k][b];
     }
-    if (c->in_event) {
-        int i = PRE + c->ev_len;
-        if (i < EV_MAX) {
-            c->ev_s10[i] = s10;
-            memcpy(c->ev_ex2[i], ex2, sizeof ex2);
-            memcpy(c->ev_ex10[i], ex10, sizeof ex10);
-            c->ev_mic[i] = c->acc_mic;
-            c->ev_echo[i] = echo;
-        }
-        c->ev_len++;
-        if (now - c->ev_last_active >= END_QUIET)
-            event_finish(c);
+    long long now = c->sub;
+    frame_info *f = at(c, now);
+    memset(f, 0, sizeof *f);
+    /* No events until the floor is known. */
+    if (now >= FLOOR_LEARN) {
+        f->s10 = level(e10, c->floor_db, 0.0, f->ex10);
+        level(c->acc_band, c->floor_db, -10.0 * log10((double)WIN), f->ex2);
     }
-    memmove(c->hist_ex2[1], c->hist_ex2[0], (PRE - 1) * sizeof c->hist_ex2[0]);
-    memcpy(c->hist_ex2[0], ex2, sizeof ex2);
-    /* An event still open that began before the deadline may spoil the pair:
-     * wait for its end. */
-    if (c->pending && now >= c->deadline && !(c->in_event && c->ev_start <= c->deadline)) {
+    for (int b = 0; b < NBANDS; b++)
+        floor_update(c, b, db(e10[b]));
+    f->mic = c->acc_mic;
+    f->echo = echo_update(c);
+    c->sub++;
+
+    long long j = now - LOOK;
+    if (j < FLOOR_LEARN + LOCAL)
+        return false;
+    judge(c, j, now);
+    /* The flicker tracker learns LOCAL later, once any peak near has been
+     * judged: a clap must not raise it for the next, and a sustained sound
+     * (a voice, a passing train) moves the floor, not the flicker. */
+    long long k = j - LOCAL;
+    if (k > c->skip_until) {
+        double act = act_level(c);
+        int loud = 0;
+        for (long long i = k - LOCAL; i <= k + LOCAL; i++)
+            loud += at(c, i)->s10 >= act;
+        if (loud <= LOCAL)
+            flicker_update(c, at(c, k)->s10);
+    }
+    if (c->pending && j >= c->deadline) {
         c->pending = false;
 #ifdef CLAP_DEBUG
         fprintf(stderr, "pair %.3f %.3f isolated=%d\n", (double)c->first.start * SUB / RATE,

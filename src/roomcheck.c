@@ -21,7 +21,7 @@
  * speech frames those above. Both figures were checked with bench/clap.c on
  * corpus speech over corpus noise (see the report it prints). */
 #define QUIET_PCT 0.20
-#define SPEECH_MARGIN 6.0
+#define SPEECH_MARGIN 3.0
 #define SPEECH_PCT 0.90
 /* The 90th percentile of a reply's frames lies this far above its active
  * level (the mean power of its frames within 25 dB of its loud ones):
@@ -44,6 +44,9 @@ struct room_meter {
     long track_frames;
     double last_speech_db; /* NAN until a check heard speech */
     double noise_offset;   /* mean noise power over its QUIET_PCT level, dB */
+    bool expect_quiet;
+    double quiet_power; /* sum of the powers of the frames heard while quiet */
+    long quiet_frames;
 };
 
 const char *room_quality_name(room_quality q) {
@@ -122,6 +125,14 @@ static double noise_level(const room_meter *m, int *speech_bin) {
     }
     if (speech_bin)
         *speech_bin = top;
+    if (m->quiet_frames >= MIN_FRAMES) {
+        /* The frames from the quiet period tell the noise's true mean, loud
+         * clicks included; the speech frames start above it. */
+        double mean = to_db(m->quiet_power / (double)m->quiet_frames);
+        if (speech_bin && bin_of(mean + SPEECH_MARGIN) > top)
+            *speech_bin = bin_of(mean + SPEECH_MARGIN);
+        return mean;
+    }
     return cnt ? to_db(sum / (double)cnt) : q;
 }
 
@@ -166,6 +177,10 @@ double room_snr_now(const room_meter *m) {
 
 static void frame_done(room_meter *m, double power) {
     double level = to_db(power);
+    if (m->expect_quiet) {
+        m->quiet_power += power;
+        m->quiet_frames++;
+    }
     int b = bin_of(level);
     m->count[b]++;
     m->power[b] += power;
@@ -208,7 +223,14 @@ void room_reset(room_meter *m) {
     double q = percentile(m, 0, QUIET_PCT, &n), mean = room_noise_dbfs(m);
     if (!isnan(q) && !isnan(mean))
         m->noise_offset = mean - q;
+    m->quiet_power = 0.0;
+    m->quiet_frames = 0;
     memset(m->count, 0, sizeof m->count);
     memset(m->power, 0, sizeof m->power);
     m->frames = 0;
+}
+
+void room_expect_quiet(room_meter *m, bool quiet) {
+    if (m)
+        m->expect_quiet = quiet;
 }

@@ -38,12 +38,21 @@ void room_free(room_meter *m); /* NULL is fine */
  * room_reset) and into the slow noise tracker. */
 void room_process(room_meter *m, const int16_t *pcm, size_t n, bool speaking);
 
+/* Tells the meter that the person is asked to be quiet now (the first
+ * seconds of a room check): until called again with false, the frames are
+ * taken as pure room noise, and the noise figure becomes their mean power.
+ * Without such a period the noise is estimated from the quietest frames,
+ * which under-reads impulsive noise (typing, clatter) by 10 dB or more. */
+void room_expect_quiet(room_meter *m, bool quiet);
+
 /* Starts a new room check: forgets the frames counted so far (the slow
  * noise tracker and the last speech level are kept). */
 void room_reset(room_meter *m);
 
-/* The room check's noise level: the mean power of the quiet frames, in dBFS
- * (0 dBFS: a full-scale square wave). NAN before 0.5 s of frames. */
+/* The room check's noise level in dBFS (0 dBFS: a full-scale square wave):
+ * the mean power of the frames heard during room_expect_quiet if there
+ * were 0.5 s of them, else of the quiet frames (those less than 6 dB above
+ * the 20th percentile). NAN before 0.5 s of frames. */
 double room_noise_dbfs(const room_meter *m);
 
 /* The level of the replies, in dBFS: the loud frames (20 ms frames 6 dB or

@@ -15,18 +15,18 @@ typedef struct syn_rng {
     uint64_t s;
 } syn_rng;
 
-static double syn_uniform(syn_rng *r) {
+static inline double syn_uniform(syn_rng *r) {
     r->s ^= r->s << 13;
     r->s ^= r->s >> 7;
     r->s ^= r->s << 17;
     return (double)(r->s >> 11) / 9007199254740992.0;
 }
 
-static double syn_range(syn_rng *r, double lo, double hi) {
+static inline double syn_range(syn_rng *r, double lo, double hi) {
     return lo + (hi - lo) * syn_uniform(r);
 }
 
-static double syn_gauss(syn_rng *r) {
+static inline double syn_gauss(syn_rng *r) {
     double u = syn_uniform(r), v = syn_uniform(r);
     if (u < 1e-12)
         u = 1e-12;
@@ -38,7 +38,7 @@ typedef struct syn_bq {
 } syn_bq;
 
 /* kind: 0 low-pass, 1 high-pass, 2 band-pass (peak gain 1). */
-static syn_bq syn_bq_make(int kind, double f0, double q) {
+static inline syn_bq syn_bq_make(int kind, double f0, double q) {
     double w0 = 2.0 * M_PI * f0 / SYN_RATE, cw = cos(w0), al = sin(w0) / (2.0 * q);
     double a0 = 1.0 + al;
     syn_bq b = {0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -58,7 +58,7 @@ static syn_bq syn_bq_make(int kind, double f0, double q) {
     return b;
 }
 
-static double syn_bq_run(syn_bq *b, double x) {
+static inline double syn_bq_run(syn_bq *b, double x) {
     double y = b->b0 * x + b->b1 * b->x1 + b->b2 * b->x2 - b->a1 * b->y1 - b->a2 * b->y2;
     b->x2 = b->x1;
     b->x1 = x;
@@ -70,7 +70,7 @@ static double syn_bq_run(syn_bq *b, double x) {
 /* A hand clap: noise band-passed to about 1-4 kHz, a 1-3 ms attack and an
  * exponential decay reaching -40 dB after 20-60 ms. Writes `len` samples
  * (zero after the decay) of peak amplitude about 1. Returns the length used. */
-static size_t syn_clap(double *out, size_t len, syn_rng *r) {
+static inline size_t syn_clap(double *out, size_t len, syn_rng *r) {
     double attack = syn_range(r, 0.001, 0.003), decay40 = syn_range(r, 0.020, 0.060);
     double tau = decay40 / log(100.0);
     syn_bq hp = syn_bq_make(1, syn_range(r, 700.0, 1200.0), 0.707);
@@ -90,7 +90,7 @@ static size_t syn_clap(double *out, size_t len, syn_rng *r) {
 /* A knock on the floor: a thump (a decaying resonance at 100-400 Hz, with a
  * 2-5 ms attack, -40 dB after 40-100 ms, and a weaker second mode) plus a
  * click (1-2 ms of broadband noise, 6-14 dB below the thump's peak). */
-static size_t syn_knock(double *out, size_t len, syn_rng *r) {
+static inline size_t syn_knock(double *out, size_t len, syn_rng *r) {
     double f1 = syn_range(r, 100.0, 400.0), f2 = f1 * syn_range(r, 2.2, 3.5);
     double attack = syn_range(r, 0.002, 0.005), decay40 = syn_range(r, 0.040, 0.100);
     double tau = decay40 / log(100.0);
@@ -115,7 +115,7 @@ static size_t syn_knock(double *out, size_t len, syn_rng *r) {
 /* A cough: a noisy burst with a 20-40 ms attack lasting about 300 ms, shaped
  * like the voiced/turbulent spectrum of a cough (300-3000 Hz, a 120-200 Hz
  * buzz in the first half). */
-static size_t syn_cough(double *out, size_t len, syn_rng *r) {
+static inline size_t syn_cough(double *out, size_t len, syn_rng *r) {
     double attack = syn_range(r, 0.020, 0.040), dur = syn_range(r, 0.25, 0.35);
     double f0 = syn_range(r, 120.0, 200.0);
     syn_bq bp = syn_bq_make(2, 900.0, 0.5);
@@ -134,7 +134,7 @@ static size_t syn_cough(double *out, size_t len, syn_rng *r) {
 
 /* Mean square of x over its loudest 10 ms window (160 samples): the level of
  * a transient. */
-static double syn_peak_power(const double *x, size_t n) {
+static inline double syn_peak_power(const double *x, size_t n) {
     const size_t w = 160;
     double acc = 0.0, best = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -148,14 +148,14 @@ static double syn_peak_power(const double *x, size_t n) {
 }
 
 /* Mean square of 16-bit samples. */
-static double syn_power16(const int16_t *x, size_t n) {
+static inline double syn_power16(const int16_t *x, size_t n) {
     double acc = 0.0;
     for (size_t i = 0; i < n; i++)
         acc += (double)x[i] * x[i];
     return n ? acc / (double)n : 0.0;
 }
 
-static int16_t syn_clip16(double v) {
+static inline int16_t syn_clip16(double v) {
     if (v > 32767.0)
         return 32767;
     if (v < -32768.0)
@@ -164,7 +164,7 @@ static int16_t syn_clip16(double v) {
 }
 
 /* Adds x * gain into out[at..], clipping, within out's length. */
-static void syn_add(int16_t *out, size_t out_n, size_t at, const double *x, size_t n, double gain) {
+static inline void syn_add(int16_t *out, size_t out_n, size_t at, const double *x, size_t n, double gain) {
     for (size_t i = 0; i < n && at + i < out_n; i++)
         out[at + i] = syn_clip16((double)out[at + i] + x[i] * gain);
 }
