@@ -35,10 +35,11 @@ check "--since filters" sh -c "timeout 30 '$FC' report --since 2025-03-06 --out 
 check "a bad --since is refused" sh -c "! timeout 30 '$FC' report --since yesterday --out '$TMP/x.html' 2>/dev/null"
 check "--out writes elsewhere, 0600" sh -c "timeout 30 '$FC' report --out '$TMP/other.html' >/dev/null 2>&1 && test \"\$(stat -c %a '$TMP/other.html')\" = 600"
 
-# Chromium: a fresh profile each time, no network, bounded by timeout.
+# Chromium: a fresh profile and home each time, no network, bounded by timeout.
 chrome() {
-    rm -rf "$TMP/profile"
-    mkdir -p "$TMP/profile"
+    rm -rf "$TMP/profile" "$TMP/home"
+    mkdir -p "$TMP/profile" "$TMP/home"
+    HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config XDG_CACHE_HOME=$TMP/home/.cache \
     timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
         --disable-quic --user-data-dir="$TMP/profile" --hide-scrollbars "$@" \
