@@ -17,8 +17,8 @@
 
 /* A log in the sessions folder. */
 typedef struct candidate {
-    char *name;    /* file name */
-    char key[24];  /* "YYYY-MM-DDTHH:MM:SS" start time */
+    char *name;   /* file name */
+    char key[24]; /* "YYYY-MM-DDTHH:MM:SS" start time */
     bool chosen;
 } candidate;
 

@@ -55,8 +55,8 @@ static bool digits(const char *s, size_t n) {
 }
 
 bool history_valid_date(const char *s) {
-    if (!s || strlen(s) != 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
-        s[7] != '-' || !digits(s + 8, 2))
+    if (!s || strlen(s) != 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+        !digits(s + 8, 2))
         return false;
     int month = (s[5] - '0') * 10 + (s[6] - '0');
     int day = (s[8] - '0') * 10 + (s[9] - '0');
@@ -141,9 +141,9 @@ const char *history_reason_words(const char *reason) {
 
 const char *history_ended_words(const char *ended) {
     static const char *const words[][2] = {
-        {"completed", "completed"},         {"user_stop", "stopped by you"},
-        {"safety", "ended for safety"},     {"red_flag", "ended: red flag"},
-        {"error", "ended by an error"},     {"unfinished", "unfinished"},
+        {"completed", "completed"},     {"user_stop", "stopped by you"},
+        {"safety", "ended for safety"}, {"red_flag", "ended: red flag"},
+        {"error", "ended by an error"}, {"unfinished", "unfinished"},
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(ended, words[i][0]) == 0)
@@ -211,11 +211,11 @@ static char *dup_or_null(const char *s) {
 /* Reading state for one log beyond what ends up in hist_session. */
 typedef struct reader {
     hist_session *s;
-    char exercise[64];  /* the exercise under way */
-    bool started;       /* the first exercise has begun */
-    char *last_heard;   /* words of the latest reply not yet tied to a verdict */
-    char *last_asked;   /* the question a yes/no reply answered, with last_heard */
-    char *question;     /* the latest question floorcoach asked */
+    char exercise[64];    /* the exercise under way */
+    bool started;         /* the first exercise has begun */
+    char *last_heard;     /* words of the latest reply not yet tied to a verdict */
+    char *last_asked;     /* the question a yes/no reply answered, with last_heard */
+    char *question;       /* the latest question floorcoach asked */
     size_t open_red_flag; /* 1 + index of a red flag heard, waiting for its verdict */
     bool ended;
 } reader;
@@ -435,8 +435,10 @@ int history_load_file(const char *path, hist_session *s, FILE *warn, fc_err *err
         if (first) {
             const char *ev = jobj_str(&o, "ev");
             if (!ev || strcmp(ev, "session_start") != 0) {
-                err_set(err, "%s: not a floorcoach session log (it does not begin with "
-                        "session_start)", path);
+                err_set(err,
+                        "%s: not a floorcoach session log (it does not begin with "
+                        "session_start)",
+                        path);
                 jobj_free(&o);
                 rc = -1;
                 break;
@@ -518,8 +520,7 @@ int history_load(const char *dir, hist_list *out, FILE *warn, fc_err *err) {
     out->s = n ? xcalloc(n, sizeof *out->s) : NULL;
     for (size_t i = 0; i < n; i++) {
         char path[PATH_MAX];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path ||
-            !out->s) {
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path || !out->s) {
             free(names[i]);
             out->skipped++;
             continue;
@@ -562,8 +563,7 @@ static void put_clean(FILE *f, const char *s, int width) {
 
 /* "6 -> 4", "6 -> ?", "-" */
 static void pain_pair(char *buf, size_t n, int a, int b) {
-    static const char *const score[] = {"0", "1", "2", "3", "4", "5",
-                                        "6", "7", "8", "9", "10"};
+    static const char *const score[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
     if (a < 0 && b < 0)
         str_copy(buf, "-", n);
     else
@@ -600,8 +600,8 @@ static void stops_text(const hist_session *s, char *buf, size_t n) {
 /* One CSV field: quoted when needed (RFC 4180), and with a leading quote
  * mark when it would start like a spreadsheet formula. */
 static void csv_field(FILE *f, const char *s, bool last) {
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                   s[0] == '\r';
+    bool formula =
+        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
     if (strcmp(s, "-") == 0)
         formula = false;
     bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
@@ -671,12 +671,11 @@ void history_print(FILE *f, const hist_list *l, long last, bool csv) {
         pain_pair(pain, sizeof pain, s->pain_start, s->pain_end);
         loc_pair(loc, sizeof loc, s->loc_start, s->loc_end);
         stops_text(s, stops, sizeof stops);
-        copy_utf8(routine, s->routine, (size_t)rw + 1 < sizeof routine ? (size_t)rw + 1
-                                                                        : sizeof routine);
+        copy_utf8(routine, s->routine,
+                  (size_t)rw + 1 < sizeof routine ? (size_t)rw + 1 : sizeof routine);
         fprintf(f, "%-16s  ", date);
         put_clean(f, routine, rw);
-        fprintf(f, "  %8s  %-16s  %-7s  %-17s  ", dur,
-                history_ended_words(s->ended), pain, loc);
+        fprintf(f, "  %8s  %-16s  %-7s  %-17s  ", dur, history_ended_words(s->ended), pain, loc);
         put_clean(f, stops, 0);
         fputc('\n', f);
     }

@@ -3,10 +3,10 @@
 #ifndef FC_HISTORY_H
 #define FC_HISTORY_H
 
+#include "util.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "util.h"
 
 /* A safety event of one session: a verdict other than "continue" (except
  * centralization, which is good news), or a red flag heard. */
@@ -31,12 +31,12 @@ typedef struct hist_exercise {
 
 /* One session, summarized from its log. Strings are owned by the session. */
 typedef struct hist_session {
-    char *file;         /* base name of the log, e.g. "2025-03-01T09-12-44.jsonl" */
-    char sortkey[24];   /* "YYYY-MM-DDTHH:MM:SS" local start time ("" if unknown) */
-    char routine[64];   /* routine id */
+    char *file;       /* base name of the log, e.g. "2025-03-01T09-12-44.jsonl" */
+    char sortkey[24]; /* "YYYY-MM-DDTHH:MM:SS" local start time ("" if unknown) */
+    char routine[64]; /* routine id */
     char routine_name[128];
-    double duration;    /* seconds */
-    char ended[16];     /* session_end reason, or "unfinished" when the log stops */
+    double duration;          /* seconds */
+    char ended[16];           /* session_end reason, or "unfinished" when the log stops */
     int pain_start, pain_end; /* 0..10, -1 when not reported */
     int loc_start, loc_end;   /* enum location (0 = not reported) */
     bool truncated;           /* an unreadable line stopped reading */

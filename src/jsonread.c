@@ -69,8 +69,7 @@ static int sbuf_put_cp(parser *ps, sbuf *b, unsigned long cp) {
 }
 
 static void skip_ws(parser *ps) {
-    while (ps->p < ps->end &&
-           (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
         ps->p++;
 }
 
@@ -158,26 +157,17 @@ static int parse_string(parser *ps, char **out) {
                 goto error_out;
             }
             unsigned char e = *ps->p++;
-            const char *lit = NULL;
-            switch (e) {
-            case '"': lit = "\""; break;
-            case '\\': lit = "\\"; break;
-            case '/': lit = "/"; break;
-            case 'b': lit = "\b"; break;
-            case 'f': lit = "\f"; break;
-            case 'n': lit = "\n"; break;
-            case 'r': lit = "\r"; break;
-            case 't': lit = "\t"; break;
-            case 'u': break;
-            default:
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            const char *hit = e ? strchr(from, e) : NULL;
+            if (hit) {
+                if (sbuf_put(ps, &b, &to[hit - from], 1) != 0)
+                    goto error_out;
+                continue;
+            }
+            if (e != 'u') {
                 ps->p--;
                 fail(ps, "bad escape");
                 goto error_out;
-            }
-            if (lit) {
-                if (sbuf_put(ps, &b, lit, 1) != 0)
-                    goto error_out;
-                continue;
             }
             unsigned long cp;
             if (hex4(ps, &cp) != 0)
@@ -395,8 +385,12 @@ void jobj_free(jobj *o) {
 }
 
 int jobj_parse(jobj *o, const char *text, size_t len, fc_err *err) {
-    parser ps = {(const unsigned char *)text, (const unsigned char *)text,
-                 (const unsigned char *)text + len, 0, err, false};
+    parser ps = {(const unsigned char *)text,
+                 (const unsigned char *)text,
+                 (const unsigned char *)text + len,
+                 0,
+                 err,
+                 false};
     size_t cap = 0;
     o->f = NULL;
     o->n = 0;

@@ -3,9 +3,9 @@
 #ifndef FC_JSONREAD_H
 #define FC_JSONREAD_H
 
+#include "util.h"
 #include <stdbool.h>
 #include <stddef.h>
-#include "util.h"
 
 typedef enum jv_type {
     JV_NULL,
@@ -18,7 +18,7 @@ typedef enum jv_type {
 
 /* One top-level member of the object. */
 typedef struct jfield {
-    char *key;  /* owned by the jobj; valid UTF-8, no NUL inside */
+    char *key; /* owned by the jobj; valid UTF-8, no NUL inside */
     jv_type type;
     bool b;     /* JV_BOOL */
     double num; /* JV_NUM */

@@ -108,7 +108,8 @@ int paths_data_dir(char *buf, size_t n, const char *sub, fc_err *err) {
     } else {
         const char *home = getenv("HOME");
         if (!home || !*home)
-            return err_set(err, "cannot find the data folder: neither XDG_DATA_HOME nor HOME is set");
+            return err_set(err,
+                           "cannot find the data folder: neither XDG_DATA_HOME nor HOME is set");
         snprintf(base, sizeof base, "%s/.local/share/floorcoach", home);
     }
     if (make_parents(base, err) != 0 || private_dir(base, err) != 0)

@@ -2,9 +2,9 @@
 #ifndef FC_PATHS_H
 #define FC_PATHS_H
 
+#include "util.h"
 #include <stddef.h>
 #include <stdio.h>
-#include "util.h"
 
 /* Folder holding the bundled `routines/` and `voices/`: $FLOORCOACH_DATA if
  * set, else the folder of the running executable when it has `routines/`

@@ -20,14 +20,16 @@ static void esc(FILE *f, const char *s) {
     while (*p) {
         unsigned char c = *p;
         if (c < 0x80) {
-            switch (c) {
-            case '&': fputs("&amp;", f); break;
-            case '<': fputs("&lt;", f); break;
-            case '>': fputs("&gt;", f); break;
-            case '"': fputs("&quot;", f); break;
-            case '\'': fputs("&#39;", f); break;
-            default: fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
-            }
+            const char *entity = c == '&'    ? "&amp;"
+                                 : c == '<'  ? "&lt;"
+                                 : c == '>'  ? "&gt;"
+                                 : c == '"'  ? "&quot;"
+                                 : c == '\'' ? "&#39;"
+                                             : NULL;
+            if (entity)
+                fputs(entity, f);
+            else
+                fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
             p++;
             continue;
         }
@@ -167,9 +169,9 @@ static void safety_marks(FILE *f, const plot *p, const hist_session *const *ss) 
 
 /* A series as a line broken where a value is missing (v < 0 or 0 for
  * locations), then its markers. `y` maps a value to a pixel row. */
-static void series(FILE *f, const plot *p, const int *v, bool is_end, double (*y)(const plot *, int),
-                   int missing_below, const hist_session *const *ss, const char *what,
-                   const char *(*name)(int)) {
+static void series(FILE *f, const plot *p, const int *v, bool is_end,
+                   double (*y)(const plot *, int), int missing_below, const hist_session *const *ss,
+                   const char *what, const char *(*name)(int)) {
     fprintf(f, "<path class=\"%s\" d=\"", is_end ? "l-end" : "l-start");
     bool pen = false;
     for (size_t i = 0; i < p->n; i++) {
@@ -262,8 +264,9 @@ static void pain_chart(FILE *f, const hist_session *const *ss, size_t n) {
                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n",
                 p.left, y, p.right, y, p.left - 8, y + 4, v);
     }
-    fprintf(f, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">"
-               "pain (0 none, 10 worst)</text>\n",
+    fprintf(f,
+            "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">"
+            "pain (0 none, 10 worst)</text>\n",
             (p.top + p.bottom) / 2, (p.top + p.bottom) / 2);
     fprintf(f,
             "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
@@ -605,8 +608,8 @@ static int write_report(const char *path, const hist_list *l, const char *since,
     now_text(gen, sizeof gen);
     if (strcmp(path, "-") == 0) {
         report_write_html(stdout, l, since, gen);
-        return fflush(stdout) == 0 ? 0 : err_set(err, "cannot write the report: %s",
-                                                 strerror(errno));
+        return fflush(stdout) == 0 ? 0
+                                   : err_set(err, "cannot write the report: %s", strerror(errno));
     }
     FILE *f = paths_open_private(path, err);
     if (!f)
@@ -679,8 +682,7 @@ int report_main(int argc, char **argv) {
         }
     }
     if (since && !history_valid_date(since)) {
-        fprintf(stderr, "floorcoach report: --since wants a date like 2025-03-01, not %s\n",
-                since);
+        fprintf(stderr, "floorcoach report: --since wants a date like 2025-03-01, not %s\n", since);
         return 1;
     }
     fc_err err;

@@ -4,8 +4,8 @@
 #ifndef FC_REPORT_H
 #define FC_REPORT_H
 
-#include <stdio.h>
 #include "history.h"
+#include <stdio.h>
 
 /* Writes the page for the sessions of `l` that started on or after `since`
  * ("YYYY-MM-DD"; NULL or "" for all) to f. Every text that comes from a log

@@ -43,7 +43,8 @@ static void test_json_valid(void) {
                         "\"z\":\"a\\u0000b\",\"lone\":\"\\ud800x\",\"k\":1,\"k\":2}"),
               0);
     CHECK_STR(jobj_str(&o, "s"), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" \\ / \n");
-    CHECK_STR(jobj_str(&o, "z"), "a\xef\xbf\xbd" "b");
+    CHECK_STR(jobj_str(&o, "z"), "a\xef\xbf\xbd"
+                                 "b");
     CHECK_STR(jobj_str(&o, "lone"), "\xef\xbf\xbdx");
     CHECK(jobj_num(&o, "k", &v) && v == 2, "the last repeated key wins");
     jobj_free(&o);
@@ -69,12 +70,40 @@ static void test_json_valid(void) {
 
 static void test_json_invalid(void) {
     static const char *const bad[] = {
-        "", "   ", "[]", "\"x\"", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}",
-        "{\"a\":1 \"b\":2}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}",
-        "{\"a\":1e}", "{\"a\":1e999}", "{\"a\":+1}", "{\"a\":tru}", "{\"a\":nul}",
-        "{\"a\":\"x}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}", "{\"a\":\"\\u12\"}",
-        "{\"a\":\"tab\there\"}", "{\"a\":1}x", "{\"a\":1}{}", "{a:1}", "{'a':1}",
-        "{\"a\":[1,]}", "{\"a\":[1 2]}", "{\"a\":{\"b\"}}", "{\"a\":NaN}", "{\"a\":Infinity}",
+        "",
+        "   ",
+        "[]",
+        "\"x\"",
+        "{",
+        "}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\":1 \"b\":2}",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":-}",
+        "{\"a\":1e}",
+        "{\"a\":1e999}",
+        "{\"a\":+1}",
+        "{\"a\":tru}",
+        "{\"a\":nul}",
+        "{\"a\":\"x}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12g4\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"tab\there\"}",
+        "{\"a\":1}x",
+        "{\"a\":1}{}",
+        "{a:1}",
+        "{'a':1}",
+        "{\"a\":[1,]}",
+        "{\"a\":[1 2]}",
+        "{\"a\":{\"b\"}}",
+        "{\"a\":NaN}",
+        "{\"a\":Infinity}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         jobj o;
@@ -446,8 +475,9 @@ static void write_log(const char *dir, int i, int pain) {
             month, day, hour);
     fprintf(f, "{\"t\":9.0,\"ev\":\"heard\",\"text\":\"my calf\",\"intent\":\"location\","
                "\"value\":\"calf\",\"confidence\":0.9,\"start\":8.5,\"end\":9.0}\n");
-    fprintf(f, "{\"t\":12.0,\"ev\":\"heard\",\"text\":\"x\",\"intent\":\"pain_score\","
-               "\"value\":%d,\"confidence\":0.9,\"start\":11.5,\"end\":12.0}\n",
+    fprintf(f,
+            "{\"t\":12.0,\"ev\":\"heard\",\"text\":\"x\",\"intent\":\"pain_score\","
+            "\"value\":%d,\"confidence\":0.9,\"start\":11.5,\"end\":12.0}\n",
             pain);
     for (int k = 0; k < 30; k++)
         fprintf(f, "{\"t\":%d.5,\"ev\":\"count\",\"n\":%d,\"of\":30}\n", 20 + k, k + 1);
@@ -563,7 +593,7 @@ static void test_forget(void) {
         CHECK(0, "cannot reopen stdin");
     CHECK_INT(run_forget(dir, "--all", NULL, NULL), 1);
     CHECK_INT(count_logs(dir), 5);
-    CHECK_INT(run_forget(dir, NULL, NULL, NULL), 1);                 /* no selector */
+    CHECK_INT(run_forget(dir, NULL, NULL, NULL), 1);                  /* no selector */
     CHECK_INT(run_forget(dir, "--all", "--before", "2025-03-02"), 1); /* two selectors */
     CHECK_INT(run_forget(dir, "--before", "March", "--yes"), 1);
     CHECK_INT(run_forget(dir, "2024-01-01", "--yes", NULL), 1); /* matches nothing */
