@@ -13,7 +13,6 @@
 
 #define RATE 16000
 #define SUB 40                    /* samples per sub-frame: 2.5 ms */
-#define SUB_PER_S (RATE / SUB)    /* 400 */
 #define NBANDS 4
 #define EPS_ENERGY 1.0            /* per sub-frame, in s16 units squared: keeps logs finite */
 

@@ -7,16 +7,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* How the signal is found (all in 2.5 ms sub-frames, 16 kHz):
- * - the signal is split in three bands (150-600 Hz, 600-2500 Hz, above
- *   2500 Hz), each divided by its own running noise floor, so a transient is
- *   measured against the noise where the noise is weakest;
- * - a transient qualifies when it is far above that floor, reaches its peak
- *   within a few ms, is loud in at least two bands, and dies away quickly;
- * - two qualifying transients 150-1000 ms apart, of similar strength, with
- *   nothing else loud before, between or just after them, make a double clap;
- * - what the program itself played is the reference of an echo estimate: a
- *   transient no louder than the echo could be is ignored. */
+/* How the signal is found (2.5 ms sub-frames, 16 kHz):
+ * - the signal is split in four bands (150-800, 800-1600, 1600-3200 and
+ *   3200-8000 Hz), each divided by its own running noise floor, so a
+ *   transient is measured against the noise where the noise is weakest;
+ * - a peak of that level over 10 ms is judged 100 ms later: it qualifies as
+ *   a clap or knock when it is far above the floor and above the noise's own
+ *   flicker (the 98th percentile of the level), rises sharply (a band's
+ *   2.5 ms energy jumps >= 8 dB over 5-10 ms before) and dies away within
+ *   ~60 ms;
+ * - two such peaks 150-1000 ms apart, within 12 dB of each other, with
+ *   nothing else within 4 dB of the weaker from 300 ms before the first to
+ *   250 ms after the second, make a double clap;
+ * - what the program itself played is the reference of an echo estimate
+ *   (its recent peak times the measured coupling): a transient no louder
+ *   than the echo could be is ignored. */
 typedef struct clap_detector clap_detector;
 
 /* A detector with its noise floor still to learn (it settles in ~0.5 s).
@@ -28,8 +33,8 @@ void clap_free(clap_detector *c); /* NULL is fine */
  * samples played at the same time `played` (NULL when nothing was played).
  * Both are borrowed. `t_ms` is the session time of mic[0]. Any n works, but
  * the runner feeds AUDIO_BLOCK. Returns true when a double clap or knock has
- * just been completed: the second transient and the short quiet that must
- * follow it (about 0.25 s) lie in the samples fed so far. */
+ * just been completed: the second transient and the quiet that must follow
+ * it lie in the samples fed so far (true comes ~0.4 s after the second). */
 bool clap_process(clap_detector *c, const int16_t *mic, const int16_t *played, size_t n,
                   long t_ms);
 
