@@ -12,7 +12,7 @@ PKGS = portaudio-2.0 espeak-ng pocketsphinx sphinxbase libconfig speexdsp
 DEB_RUN = build-essential pkg-config portaudio19-dev libespeak-ng-dev espeak-ng \
           libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us libconfig-dev \
           libspeexdsp-dev libasound2-plugins
-DEB_TEST = sox pulseaudio pulseaudio-utils valgrind clang libclang-rt-14-dev sphinxtrain \
+DEB_TEST = sox pulseaudio pulseaudio-utils valgrind clang libclang-rt-14-dev sphinxtrain chromium \
            python3 procps
 
 WARN = -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes \

@@ -532,10 +532,15 @@ static void test_periph_mid_hold(const prompts *p) {
               d->log[cancel + 1].t_ms == d->log[cancel].t_ms,
           "stopped at the moment of the reply");
     CHECK(cancel >= 0 && d->log[cancel + 1].type == ACT_VERDICT &&
-              d->log[cancel + 1].verdict == VERDICT_OFFER_EASIER &&
+              d->log[cancel + 1].verdict == VERDICT_STOP_EXERCISE &&
               strcmp(d->log[cancel + 1].reason, "peripheralization") == 0 &&
               strcmp(d->log[cancel + 1].id, "glide") == 0,
-          "verdict offer_easier peripheralization for glide");
+          "verdict stop_exercise peripheralization for glide");
+    CHECK(cancel >= 0 && d->log[cancel + 2].type == ACT_VERDICT &&
+              d->log[cancel + 2].verdict == VERDICT_OFFER_EASIER &&
+              strcmp(d->log[cancel + 2].reason, "peripheralization") == 0 &&
+              d->log[cancel + 2].t_ms == d->log[cancel].t_ms,
+          "then verdict offer_easier, at the same moment");
     int end = find_act(d, cancel, ACT_EXERCISE_END, "glide");
     CHECK(end >= 0 && strcmp(d->log[end].outcome, "stopped") == 0, "glide stopped");
     int three = find_act(d, cancel, ACT_SAY, "Three");
@@ -702,7 +707,9 @@ static void test_low_confidence(const prompts *p, const char *confirm_answer) {
         CHECK(again > ask, "rep starts again");
         CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     } else {
-        CHECK(v > ask && d->log[v].verdict == VERDICT_OFFER_EASIER, "acted after yes/silence");
+        CHECK(v > ask && d->log[v].verdict == VERDICT_STOP_EXERCISE &&
+                  d->log[v + 1].type == ACT_VERDICT && d->log[v + 1].verdict == VERDICT_OFFER_EASIER,
+              "acted after yes/silence: stopped, then offered the easier version");
     }
     if (check_failed)
         dump(d);
@@ -940,7 +947,9 @@ static void test_checkin_worse(const prompts *p) {
     CHECK(w >= 0 && d->log[w].verdict == VERDICT_STOP_EXERCISE, "worse stops");
     CHECK(find_act(d, w, ACT_SAY, "Where do you feel it now") > w, "asks where");
     int pv = find_act(d, w, ACT_VERDICT, "peripheralization");
-    CHECK(pv > w && d->log[pv].verdict == VERDICT_OFFER_EASIER, "calf below thigh: offer easier");
+    CHECK(pv > w && d->log[pv].verdict == VERDICT_STOP_EXERCISE &&
+              d->log[pv + 1].type == ACT_VERDICT && d->log[pv + 1].verdict == VERDICT_OFFER_EASIER,
+          "calf below thigh: stop, then offer easier");
     CHECK(find_act(d, pv, ACT_SAY, "we'll move on") > pv, "declined");
     CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     if (check_failed)
