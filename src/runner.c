@@ -514,21 +514,60 @@ typedef struct typed_line {
     char text[512];
 } typed_line;
 
-/* Reads the next typed line; false at end of input. "@SECONDS text" lines
- * arrive at that time on the session clock (for scripts). */
-static bool read_line(typed_line *tl) {
-    char buf[512];
-    for (;;) {
-        if (!fgets(buf, sizeof buf, stdin)) {
-            if (ferror(stdin) && errno == EINTR && !got_signal) {
-                clearerr(stdin);
-                continue;
-            }
+/* Typed input is read with read(2) into our own buffer, so we can tell
+ * whether a whole line is waiting without blocking (stdio's buffer hides it). */
+static char in_buf[4096];
+static size_t in_len;
+static bool in_eof;
+
+/* Reads more input; blocks only when `block`. False when nothing came. */
+static bool input_fill(bool block) {
+    if (in_eof || in_len == sizeof in_buf)
+        return false;
+    if (!block) {
+        struct pollfd pfd = {.fd = 0, .events = POLLIN};
+        if (poll(&pfd, 1, 0) <= 0)
             return false;
-        }
-        break;
     }
-    buf[strcspn(buf, "\r\n")] = '\0';
+    for (;;) {
+        ssize_t got = read(0, in_buf + in_len, sizeof in_buf - in_len);
+        if (got > 0) {
+            in_len += (size_t)got;
+            return true;
+        }
+        if (got < 0 && errno == EINTR && !got_signal)
+            continue;
+        in_eof = true; /* end of input, or an error: both are silence from now on */
+        return false;
+    }
+}
+
+/* Takes the next typed line into tl. With `block`, waits for one; returns
+ * false when none is available (or at end of input: see in_eof). "@SECONDS
+ * text" lines arrive at that time on the session clock (for scripts). */
+static bool read_line(typed_line *tl, bool block) {
+    char *nl;
+    while (!(nl = memchr(in_buf, '\n', in_len))) {
+        if (in_len == sizeof in_buf) { /* an overlong line: take it as it is */
+            nl = in_buf + in_len - 1;
+            break;
+        }
+        if (!input_fill(block)) {
+            if (!in_eof || in_len == 0)
+                return false;
+            nl = in_buf + in_len; /* a last line without a newline */
+            break;
+        }
+    }
+    size_t len = (size_t)(nl - in_buf);
+    char buf[512];
+    str_copy(buf, "", sizeof buf);
+    memcpy(buf, in_buf, len < sizeof buf - 1 ? len : sizeof buf - 1);
+    buf[len < sizeof buf - 1 ? len : sizeof buf - 1] = '\0';
+    size_t used = len < in_len ? len + 1 : in_len;
+    memmove(in_buf, in_buf + used, in_len - used);
+    in_len -= used;
+    buf[strcspn(buf, "\r")] = '\0';
     tl->have = true;
     tl->timed = false;
     tl->at_ms = 0;
@@ -632,10 +671,13 @@ static int run_text(runner *r, fc_err *err) {
         bool idle = said_t < 0 && deadline < 0;
         bool awaiting = session_awaiting_reply(r->s) && said_t < 0;
         if (r->o->fast) {
-            /* Read one line ahead: a timed line must be known before its
-             * moment passes; an untimed one waits for a question. */
-            if (!tl.have && !eof)
-                eof = !read_line(&tl);
+            /* Read one line ahead when one is waiting (a timed line must be
+             * known before its moment passes); block only when nothing else
+             * can happen until a reply comes. */
+            if (!tl.have && !eof) {
+                read_line(&tl, awaiting || idle);
+                eof = in_eof && !tl.have;
+            }
             if (tl.have && (tl.timed ? tl.at_ms <= r->now_ms : (awaiting || idle))) {
                 tl.have = false;
                 if (deliver_typed(r, &tl, err) != 0)
@@ -670,9 +712,9 @@ static int run_text(runner *r, fc_err *err) {
             int pr = eof ? 0 : poll(&pfd, 1, MS_PER_BLOCK);
             if (eof)
                 usleep(MS_PER_BLOCK * 1000);
-            if (pr > 0) {
-                if (!read_line(&tl))
-                    eof = true;
+            if (pr > 0 || in_len > 0) {
+                read_line(&tl, false);
+                eof = in_eof && !tl.have && in_len == 0;
             }
             r->now_ms = monotonic_ms() - t0;
             if (tl.have) {
