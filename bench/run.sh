@@ -3,7 +3,17 @@
 # what it measures and skips clearly when its material (the corpus) is absent.
 cd "$(dirname "$0")/.." || exit 1
 status=0
+step() {
+    echo
+    echo "==== $1"
+    shift
+    "$@" || status=1
+}
+# Speaking: synthesis CPU per second of speech, count words, echo canceller cost.
+step "speaking" sh bench/speak.sh
 # The clap detector (recall, false triggers per hour) and the room check's
 # SNR error, on the corpus noise and speech and the program's own voice.
-sh bench/clap.sh || status=1
+step "clap detector and room check" sh bench/clap.sh
+# History, CSV and report over hundreds of logs.
+step "history and report" sh bench/history.sh
 exit $status
