@@ -10,6 +10,7 @@
 #include "check.h"
 #include "devices.h"
 #include "forget.h"
+#include "hear.h"
 #include "history.h"
 #include "report.h"
 #include "runner.h"
@@ -28,6 +29,7 @@ static const command commands[] = {
     {"list", list_main, "the bundled routines and voices"},
     {"devices", devices_main, "the audio devices"},
     {"say", say_main, "speak a sentence (a speaker test)"},
+    {"hear", hear_main, "print each recognized reply as one JSON line"},
     {"history", history_main, "past sessions, one line each"},
     {"report", report_main, "a printable HTML report of past sessions"},
     {"forget", forget_main, "delete stored sessions"},
