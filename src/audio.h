@@ -47,8 +47,10 @@ audio *audio_file_open(const char *mic_path, const char *spk_path, double echo_d
  * Device back-end details: the streams start at once and run at 16 kHz
  * when the device accepts it, else at its own rate (converted both ways).
  * Microphone input that arrives before the first exchange is discarded.
- * exchange() queues `play` (at most ~70 ms ahead: a stop is heard quickly,
- * extra samples are dropped) and blocks until `n` microphone samples have
+ * exchange() queues `play` (normally 30-70 ms ahead, so a stop is heard
+ * quickly; when the caller falls behind and catches up in a burst, speech
+ * queues up to 750 ms rather than be cut, and silence beyond 70 ms is
+ * dropped to shrink the queue back) and blocks until `n` microphone samples have
  * arrived, so the session clock follows the microphone. It returns -1 with
  * "no audio from the microphone for 2 seconds" or "the audio device stopped
  * working"; it never waits longer than ~2 s.

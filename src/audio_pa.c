@@ -43,7 +43,8 @@ typedef struct pa_dev {
     ring out_ring; /* device-rate speaker samples: main loop -> callback */
     SpeexResamplerState *in_rs, *out_rs; /* NULL when the device runs at 16 kHz */
     atomic_size_t prefill; /* output queued before playback (re)starts, device frames */
-    size_t out_limit; /* most output queued ahead, device frames */
+    size_t out_limit;      /* output queued ahead beyond which silence is dropped */
+    size_t out_hard_limit; /* ... and beyond which speech is dropped */
     atomic_int playing;    /* output primed (the callback sets and clears it) */
     int first;        /* no exchange yet: stale mic input is dropped */
     int16_t *rec_buf; /* 16 kHz mic samples not yet handed out */
@@ -273,6 +274,13 @@ static int stream_dead(pa_dev *d) {
     return d->out_stream != d->in_stream && Pa_IsStreamActive(d->out_stream) != 1;
 }
 
+static int is_silent(const int16_t *x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > 2 || x[i] < -2)
+            return 0;
+    return 1;
+}
+
 static void queue_play(pa_dev *d, const int16_t *play, size_t n) {
     const int16_t *src = play;
     size_t len = n;
@@ -286,10 +294,14 @@ static void queue_play(pa_dev *d, const int16_t *play, size_t n) {
         len = out_len;
     }
     /* Why: whatever is queued must play out before a stop can be heard, so
-     * the queue stays short; past the limit (the two clocks drifted, or the
-     * main loop caught up in a burst) the newest samples are dropped. */
+     * the queue stays short. Past the limit (the main loop catching up in a
+     * burst after a stall, or two devices' clocks drifting apart), silence
+     * is dropped, which brings the queue back; speech is kept, up to a hard
+     * limit, since a sentence with holes in it is worse than a late one. */
     size_t fill = ring_fill(&d->out_ring);
-    size_t room = fill < d->out_limit ? d->out_limit - fill : 0;
+    if (fill + len > d->out_limit && is_silent(src, len))
+        return;
+    size_t room = fill < d->out_hard_limit ? d->out_hard_limit - fill : 0;
     if (len > room) {
         d->dropped += len - room;
         len = room;
@@ -641,6 +653,7 @@ static int dev_start(pa_dev *d, PaDeviceIndex in, PaDeviceIndex out, fc_err *err
     atomic_init(&d->prefill, prefill);
     atomic_init(&d->playing, 0);
     d->out_limit = prefill + per_ms * 2 * AUDIO_BLOCK * 1000 / AUDIO_RATE;
+    d->out_hard_limit = per_ms * 750;
     if (ring_init(&d->in_ring, (size_t)(d->in_rate * 4)) < 0 ||
         ring_init(&d->out_ring, (size_t)d->out_rate) < 0)
         return err_set(err, "out of memory");

@@ -21,17 +21,8 @@ if ! "$FC" run --help >/dev/null 2>&1; then
     exit
 fi
 
-# ---- the user's replies: eSpeak NG over a quiet noise floor ----
-# feed NAME TEXT: $TMP/NAME.wav, 16 kHz mono, 0.3 s of noise, the phrase,
-# 0.6 s of noise (pure digital silence is heard worse than a room's hiss).
-feed() {
-    espeak-ng -v en-us -s 150 -w "$TMP/$1.raw.wav" "$2" || return 1
-    sox -q "$TMP/$1.raw.wav" -r 16000 -c 1 -b 16 "$TMP/$1.speech.wav" pad 0.3 0.6 || return 1
-    d=$(soxi -D "$TMP/$1.speech.wav")
-    sox -q -n -r 16000 -c 1 -b 16 "$TMP/$1.noise.wav" synth "$d" pinknoise vol 0.004
-    sox -q -m "$TMP/$1.speech.wav" "$TMP/$1.noise.wav" "$TMP/$1.wav"
-}
-feed no "no" && feed pain "pain down my leg" || {
+# ---- the user's replies ----
+pulse_feed "$TMP/no.wav" "no" && pulse_feed "$TMP/pain.wav" "pain down my leg" || {
     fail "cannot build the reply feeds"
     check_report
     exit
@@ -75,6 +66,7 @@ if ! pulse_start; then
     check_report
     exit
 fi
+pulse_mic_noise
 
 now() { date +%s.%N; }
 # log_count PATTERN: how many lines of the session log match.

@@ -3,6 +3,8 @@
 #   pulse_start             daemon with a fake microphone and a fake speaker;
 #                           exports PULSE_SERVER and ALSA_CONFIG_PATH so
 #                           PortAudio (through ALSA's pulse plugin) uses them
+#   pulse_mic_noise [VOL]   a quiet hiss in the fake mic from now on
+#   pulse_feed OUT.wav TEXT a spoken reply (eSpeak NG over a noise floor)
 #   pulse_play FILE         "the user speaks": plays FILE into the fake mic (real time)
 #   pulse_play_bg FILE      the same in the background; pid in $pulse_last_pid
 #   pulse_record_start OUT  records the fake speaker to OUT (16 kHz mono WAV)
@@ -126,11 +128,33 @@ pulse_play_bg() {
     pulse_bg paplay -d fakemic_in "$1"
 }
 
-# pulse_record_start OUT: records what is played to the fake speaker.
+# pulse_mic_noise [VOLUME]: a room's quiet hiss in the fake microphone from
+# now on (white noise at about -53 dBFS RMS with the default PulseAudio
+# volume 10400 of 65536); a real microphone never gives pure digital zeros.
+pulse_mic_noise() {
+    pulse_bg paplay -d fakemic_in --raw --format=s16le --rate=16000 --channels=1 \
+        --volume="${1:-10400}" /dev/urandom
+}
+
+# pulse_feed OUT.wav TEXT: a reply spoken by eSpeak NG for pulse_play: 16 kHz
+# mono, 0.3 s of quiet pink noise, the phrase, 0.6 s of noise (pure digital
+# silence is heard worse than a room's hiss). The phrase without the noise
+# is left in OUT.speech.wav (same timing).
+pulse_feed() {
+    pf_base=${1%.wav}
+    espeak-ng -v en-us -s 150 -w "$pf_base.raw.wav" "$2" || return 1
+    sox -q "$pf_base.raw.wav" -r 16000 -c 1 -b 16 "$pf_base.speech.wav" pad 0.3 0.6 || return 1
+    pf_len=$(soxi -D "$pf_base.speech.wav")
+    sox -q -n -r 16000 -c 1 -b 16 "$pf_base.noise.wav" synth "$pf_len" pinknoise vol 0.004 &&
+        sox -q -m "$pf_base.speech.wav" "$pf_base.noise.wav" "$1"
+}
+
+# pulse_record_start OUT [SOURCE [CHANNELS]]: records what is played to the
+# fake speaker (or to SOURCE) into the WAV file OUT.
 pulse_record_start() {
     pulse_record_stop
-    pulse_bg parec -d fakespk.monitor --latency-msec=10 --file-format=wav --format=s16le \
-        --rate=16000 --channels=1 "$1"
+    pulse_bg parec -d "${2:-fakespk.monitor}" --latency-msec=10 --file-format=wav \
+        --format=s16le --rate=16000 --channels="${3:-1}" "$1"
     pulse_rec_pid=$pulse_last_pid
 }
 
