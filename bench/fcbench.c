@@ -131,7 +131,7 @@ static void scale(int16_t *x, size_t n, double gain) {
 }
 
 static int load_items(const char *path, const char *split, const lexicon *lx, item **out,
-                      int *nout) {
+                      int *nout, double fraction) {
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "fcbench: cannot open %s\n", path);
@@ -144,6 +144,9 @@ static int load_items(const char *path, const char *split, const lexicon *lx, it
         if (sscanf(line, "%31[^\t]\t%15[^\t]\t%199[^\t]\t%599[^\n]", sp, kind, text, wav) != 4)
             continue;
         if (strcmp(sp, split) != 0)
+            continue;
+        /* A smaller run keeps a random part of the synthesized replies. */
+        if (strcmp(kind, "reply") == 0 && rnd() >= fraction)
             continue;
         if (n == cap) {
             cap *= 2;
@@ -473,18 +476,22 @@ int main(int argc, char **argv) {
         return cmd_mem(argv[2], argv[3]);
     if (argc < 6 || strcmp(argv[1], "run") != 0) {
         fprintf(stderr, "usage: fcbench phrases LEXICON | mem LEXICON WAV |\n"
-                        "       run LEXICON ITEMS SPLIT NOISE.wav,... [--full] [--tuning T]\n"
+                        "       run LEXICON ITEMS SPLIT NOISE.wav,... [--full] [--fraction F]\n"
+                        "           [--tuning T]\n"
                         "           [--sweep FILE] [--denoise DB] [--label TEXT]\n");
         return 1;
     }
     const char *lexpath = argv[2], *items = argv[3], *split = argv[4];
     char *noises = xstrdup(argv[5]);
     bool full = false;
+    double fraction = 1.0;
     const char *tuning = NULL, *sweep = NULL, *label = "";
     int denoise = 0;
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "--full") == 0)
             full = true;
+        else if (strcmp(argv[i], "--fraction") == 0 && i + 1 < argc)
+            fraction = atof(argv[++i]);
         else if (strcmp(argv[i], "--tuning") == 0 && i + 1 < argc)
             tuning = argv[++i];
         else if (strcmp(argv[i], "--sweep") == 0 && i + 1 < argc)
@@ -503,7 +510,7 @@ int main(int argc, char **argv) {
         return 1;
     item *it;
     int nit;
-    if (load_items(items, split, lx, &it, &nit) < 0)
+    if (load_items(items, split, lx, &it, &nit, fraction) < 0)
         return 1;
     noise nz[8];
     int nnz = 0;
@@ -595,8 +602,9 @@ int main(int argc, char **argv) {
                 for (int p = 0; p < ss[k].npl; p++)
                     if (!(h->end_ms < ss[k].pl[p].t0 - 300 || h->start_ms > ss[k].pl[p].t1 + 500))
                         truth = it[ss[k].pl[p].item].text;
-                fprintf(f, "%d\t%d\t%s\t%.3f\t%d\t%ld\t%s\n", ss[k].snr, ss[k].neg, h->text,
-                        h->score, h->frames, h->end_ms - h->start_ms, truth);
+                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\n", ss[k].snr, ss[k].neg,
+                        h->text, (double)h->score, (double)h->score_span, h->frames,
+                        h->end_ms - h->start_ms, truth);
             }
         if (f)
             fclose(f);

@@ -32,6 +32,10 @@ typedef struct settings {
     double min_ms;         /* shorter segments are clicks and breaths */
     double max_ms;         /* segments are cut here (impulsive noise merges items) */
     double unclear_max_ms; /* longer speech is not a short reply: never unclear */
+    double vad_db;         /* a frame is speech this far above the noise floor */
+    double post_ms;        /* silence that ends a segment */
+    double pre_ms;         /* audio kept before the detected start */
+    double start_ms;       /* speech needed to open a segment */
 } settings;
 
 static const settings defaults = {
@@ -43,6 +47,10 @@ static const settings defaults = {
     .min_ms = 150,
     .max_ms = 4000,
     .unclear_max_ms = 3000,
+    .vad_db = 9,
+    .post_ms = 250,
+    .pre_ms = 200,
+    .start_ms = 50,
 };
 
 /* A key of the tuning string and where its value goes. */
@@ -60,16 +68,17 @@ static const setting_key setting_keys[] = {
     SK("one_word", one_word),           SK("expected", expected),
     SK("unclear", unclear),             SK("min_ms", min_ms),
     SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
+    SK("vad_db", vad_db),               SK("post_ms", post_ms),
+    SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
 };
 
-/* Decoder flags: endpointing tuned for short replies (a result about 250 ms
- * after the end of speech), beams wide enough for noisy speech. */
-static const char *const reply_flags[] = {
-    "-vad_threshold", "3.0", "-vad_postspeech", "25", "-vad_prespeech", "20",
-    "-bestpath", "no", NULL};
-static const char *const phone_flags[] = {
-    "-vad_threshold", "3.0", "-vad_postspeech", "25", "-vad_prespeech", "20",
-    "-allphone_ci", "yes", "-bestpath", "no", "-lw", "2.0", NULL};
+/* Decoder flags. Segments are cut here (see endpoint()) and decoded whole:
+ * the decoder's own endpointer with live cepstral mean normalization
+ * misheard replies at the start of a stream and after level changes, while
+ * a whole segment normalized on itself (batch CMN) is heard right. */
+static const char *const reply_flags[] = {"-remove_silence", "no", "-bestpath", "no", NULL};
+static const char *const phone_flags[] = {"-remove_silence", "no", "-allphone_ci", "yes",
+                                          "-bestpath", "no", "-lw", "2.0", NULL};
 
 #define MAX_FLAGS 64
 
@@ -90,9 +99,20 @@ struct speech_in {
     unsigned long expected;
     bool in_hold;
     bool raw;
+    /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
-    long utt_frames; /* frames fed since the utterance started */
-    long now_ms;     /* end of the audio fed so far */
+    double floor_db;  /* noise floor estimate, dB */
+    int frames_seen;
+    int speech_run;   /* consecutive speech frames (before a start) */
+    int silence_run;  /* consecutive non-speech frames (inside a segment) */
+    int16_t part[160]; /* a frame not yet complete */
+    size_t npart;
+    int16_t *seg;     /* the segment's audio, pre-speech included */
+    size_t nseg, capseg;
+    long seg_t0;      /* ms of seg[0] */
+    long frame_t;     /* ms of the start of the next frame */
+    int16_t *pre;     /* ring of the last pre_ms of audio */
+    size_t npre, cappre, headpre;
 };
 
 static enum rclass class_of(intent i) {
@@ -387,10 +407,15 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
         err_set(err, "the speech recognizer could not build the reply grammar");
         goto error_out;
     }
-    if (ps_start_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0) {
-        err_set(err, "the speech recognizer could not start");
+    si->cappre = (size_t)(si->set.pre_ms * 16) + 160;
+    si->capseg = (size_t)((si->set.max_ms + si->set.pre_ms) * 16) + 320;
+    si->pre = xcalloc(si->cappre, sizeof *si->pre);
+    si->seg = xcalloc(si->capseg, sizeof *si->seg);
+    if (!si->pre || !si->seg) {
+        err_set(err, "out of memory");
         goto error_out;
     }
+    si->floor_db = 100;
     unlink(dict);
     free(jsgf);
     free(tun);
@@ -455,6 +480,8 @@ void speech_in_free(speech_in *si) {
     for (size_t i = 0; i < si->nphrases; i++)
         free(si->phrases[i].text);
     free(si->phrases);
+    free(si->seg);
+    free(si->pre);
     free(si);
 }
 
@@ -477,17 +504,17 @@ bool speech_in_in_speech(const speech_in *si) {
 
 /* ---- decoding ---------------------------------------------------------- */
 
-/* Sum of acoustic scores over the best path, in natural log units, and the
+/* Sum of acoustic scores over the best path (the decoder's scaled log units,
+ * each frame relative to its best senone), and the
  * frame span of the words (fillers and silence excluded). */
 static double path_ascr(ps_decoder_t *ps, int *first, int *last) {
-    logmath_t *lm = ps_get_logmath(ps);
     double sum = 0;
     *first = -1;
     *last = -1;
     for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
         int32 ascr = 0, lscr = 0, lback = 0;
         ps_seg_prob(s, &ascr, &lscr, &lback);
-        sum += logmath_log_to_ln(lm, ascr);
+        sum += ascr;
         const char *w = ps_seg_word(s);
         if (w && w[0] != '<' && w[0] != '[' && strcmp(w, "SIL") != 0) {
             int sf, ef;
@@ -496,6 +523,22 @@ static double path_ascr(ps_decoder_t *ps, int *first, int *last) {
                 *first = sf;
             *last = ef;
         }
+    }
+    return sum;
+}
+
+/* Acoustic score of the best path inside frames [a, b], a segment that
+ * straddles the edge counted in proportion. */
+static double span_ascr(ps_decoder_t *ps, int a, int b) {
+    double sum = 0;
+    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+        int32 ascr = 0, lscr = 0, lback = 0;
+        int sf, ef;
+        ps_seg_prob(s, &ascr, &lscr, &lback);
+        ps_seg_frames(s, &sf, &ef);
+        int lo = sf > a ? sf : a, hi = ef < b ? ef : b;
+        if (hi >= lo && ef >= sf)
+            sum += (double)ascr * (hi - lo + 1) / (ef - sf + 1);
     }
     return sum;
 }
@@ -556,84 +599,142 @@ int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
     return rc;
 }
 
-/* Ends the utterance on both decoders and judges it. Returns 1 when `out`
- * was filled, 0 when there was nothing to say, -1 on a decoder failure. */
-static int finish_utt(speech_in *si, heard *out, fc_err *err) {
-    int nfr = ps_get_n_frames(si->ps);
-    if (ps_end_utt(si->ps) < 0 || ps_end_utt(si->ph) < 0)
-        return err_set(err, "the speech recognizer failed to end an utterance");
+/* Decodes the segment on both decoders and judges it. Returns 1 when
+ * `out` was filled, 0 when there was nothing to say, -1 on a failure. */
+static int finish_segment(speech_in *si, heard *out, fc_err *err) {
+    size_t n = si->nseg;
     si->in_utt = false;
-    si->utt_frames = 0;
+    si->nseg = 0;
+    si->silence_run = 0;
+    si->speech_run = 0;
+    if (n < 160 * 10)
+        return 0;
+    if (ps_start_utt(si->ps) < 0 || ps_process_raw(si->ps, si->seg, n, FALSE, TRUE) < 0 ||
+        ps_end_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0 ||
+        ps_process_raw(si->ph, si->seg, n, FALSE, TRUE) < 0 || ps_end_utt(si->ph) < 0)
+        return err_set(err, "the speech recognizer failed on the audio");
+    int nfr = ps_get_n_frames(si->ps);
+    if (nfr <= 0)
+        return 0;
     int32 best = 0;
     const char *hyp = ps_get_hyp(si->ps, &best);
     int gf, gl, pf, pl;
     double ga = path_ascr(si->ps, &gf, &gl);
     double pa = path_ascr(si->ph, &pf, &pl);
-    int r = 0;
-    if (nfr > 0) {
-        heard h;
-        memset(&h, 0, sizeof h);
-        long utt0 = si->now_ms - (long)nfr * FRAME_MS;
-        h.start_ms = utt0 + (gf >= 0 ? gf : 0) * FRAME_MS;
-        h.end_ms = utt0 + (gl >= 0 ? gl + 1 : nfr) * FRAME_MS;
-        h.frames = nfr;
-        h.score = (float)((ga - pa) / nfr);
-        str_copy(h.text, hyp ? hyp : "", sizeof h.text);
-        speech_in_judge(si, &h);
-        if (!h.rejected || si->raw) {
-            *out = h;
-            r = 1;
-        }
+    heard h;
+    memset(&h, 0, sizeof h);
+    h.start_ms = si->seg_t0 + (gf >= 0 ? gf : 0) * FRAME_MS;
+    h.end_ms = si->seg_t0 + (gl >= 0 ? gl + 1 : nfr) * FRAME_MS;
+    h.frames = nfr;
+    h.score = (float)((ga - pa) / nfr);
+    if (gf >= 0 && gl >= gf)
+        h.score_span = (float)((span_ascr(si->ps, gf, gl) - span_ascr(si->ph, gf, gl)) /
+                               (gl - gf + 1));
+    str_copy(h.text, hyp ? hyp : "", sizeof h.text);
+    speech_in_judge(si, &h);
+    if (h.rejected && !si->raw)
+        return 0;
+    *out = h;
+    return 1;
+}
+
+static void seg_append(speech_in *si, const int16_t *x, size_t n) {
+    if (si->nseg + n > si->capseg)
+        n = si->capseg - si->nseg;
+    memcpy(si->seg + si->nseg, x, n * sizeof *x);
+    si->nseg += n;
+}
+
+/* Keeps the last pre_ms of audio, to start a segment a little before the
+ * frame that opened it (word onsets are quiet). */
+static void pre_push(speech_in *si, const int16_t *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        si->pre[si->headpre] = x[i];
+        si->headpre = (si->headpre + 1) % si->cappre;
+        if (si->npre < si->cappre)
+            si->npre++;
     }
-    if (ps_start_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0)
-        return err_set(err, "the speech recognizer failed to restart");
-    return r;
+}
+
+/* One 10 ms frame through the endpointer. Returns as finish_segment. */
+static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
+    const settings *s = &si->set;
+    double e = 0;
+    for (int i = 0; i < 160; i++)
+        e += (double)fr[i] * fr[i];
+    double db = 10 * log10(e / 160 + 1.0);
+    si->frames_seen++;
+    /* The floor follows quiet frames down at once and creeps up otherwise,
+     * faster outside speech, so a noise that starts becomes the new floor
+     * within seconds. */
+    if (db < si->floor_db)
+        si->floor_db = si->frames_seen < 10 ? db : 0.7 * si->floor_db + 0.3 * db;
+    else
+        si->floor_db += si->in_utt ? 0.01 : 0.04;
+    bool speech = db > si->floor_db + s->vad_db;
+    long t = si->frame_t;
+    si->frame_t += FRAME_MS;
+    if (!si->in_utt) {
+        si->speech_run = speech ? si->speech_run + 1 : 0;
+        pre_push(si, fr, 160);
+        if (si->speech_run * FRAME_MS >= s->start_ms) {
+            si->in_utt = true;
+            si->silence_run = 0;
+            size_t start = (si->headpre + si->cappre - si->npre) % si->cappre;
+            si->nseg = 0;
+            for (size_t i = 0; i < si->npre; i++)
+                si->seg[si->nseg++] = si->pre[(start + i) % si->cappre];
+            si->seg_t0 = t + FRAME_MS - (long)(si->npre / 16);
+            si->npre = 0;
+            si->headpre = 0;
+        }
+        return 0;
+    }
+    seg_append(si, fr, 160);
+    si->silence_run = speech ? 0 : si->silence_run + 1;
+    if (si->silence_run * FRAME_MS >= s->post_ms ||
+        (double)si->nseg / 16.0 >= s->max_ms + s->pre_ms)
+        return finish_segment(si, out, err);
+    return 0;
 }
 
 int speech_in_process(speech_in *si, const int16_t *pcm, size_t n, long t_ms, heard *out,
                       int max, fc_err *err) {
     int got = 0;
-    /* Blocks of 10 ms keep the endpointer's decision close to the audio. */
-    const size_t step = 160;
-    for (size_t off = 0; off < n; off += step) {
-        size_t len = n - off < step ? n - off : step;
-        if (ps_process_raw(si->ps, pcm + off, len, FALSE, FALSE) < 0 ||
-            ps_process_raw(si->ph, pcm + off, len, FALSE, FALSE) < 0)
-            return err_set(err, "the speech recognizer failed on the audio");
-        si->now_ms = t_ms + (long)((off + len) * 1000 / 16000);
-        bool speech = ps_get_in_speech(si->ps) != 0;
-        if (speech && !si->in_utt)
-            si->in_utt = true;
-        if (si->in_utt)
-            si->utt_frames = ps_get_n_frames(si->ps);
-        bool cap = si->in_utt && (double)si->utt_frames * FRAME_MS >= si->set.max_ms;
-        if (si->in_utt && (!speech || cap)) {
-            heard h;
-            int r = finish_utt(si, &h, err);
-            if (r < 0)
-                return -1;
-            if (r > 0 && got < max)
-                out[got++] = h;
-        }
+    if (si->npart == 0)
+        si->frame_t = t_ms;
+    for (size_t off = 0; off < n;) {
+        size_t take = 160 - si->npart;
+        if (take > n - off)
+            take = n - off;
+        memcpy(si->part + si->npart, pcm + off, take * sizeof *pcm);
+        si->npart += take;
+        off += take;
+        if (si->npart < 160)
+            break;
+        si->npart = 0;
+        heard h;
+        int r = endpoint(si, si->part, &h, err);
+        if (r < 0)
+            return -1;
+        if (r > 0 && got < max)
+            out[got++] = h;
     }
     return got;
 }
 
 int speech_in_flush(speech_in *si, heard *out, int max, fc_err *err) {
-    if (!si->in_utt) {
-        /* Restart anyway so buffered pre-speech audio is dropped. */
-        if (ps_end_utt(si->ps) < 0 || ps_end_utt(si->ph) < 0 || ps_start_utt(si->ps) < 0 ||
-            ps_start_utt(si->ph) < 0)
-            return err_set(err, "the speech recognizer failed to end an utterance");
+    si->npart = 0;
+    si->npre = 0;
+    si->headpre = 0;
+    si->speech_run = 0;
+    if (!si->in_utt)
         return 0;
-    }
     heard h;
-    int r = finish_utt(si, &h, err);
-    if (r < 0)
-        return -1;
+    int r = finish_segment(si, &h, err);
     if (r > 0 && max > 0) {
         out[0] = h;
         return 1;
     }
-    return 0;
+    return r < 0 ? -1 : 0;
 }

@@ -20,6 +20,7 @@ typedef struct heard {
     bool unclear;          /* speech that may be a symptom reply, not understood */
     /* For tuning and logs: the evidence behind the decision. */
     float score;           /* per-frame log-likelihood ratio, grammar vs free phone loop */
+    float score_span;      /* the same over the words only (silence around them left out) */
     int frames;            /* length of the segment in 10 ms frames */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;

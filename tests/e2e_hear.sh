@@ -1,0 +1,96 @@
+#!/bin/sh
+# hear: replies synthesized here over a noise floor are printed as JSON lines
+# with the right intent; ordinary speech and noise print nothing; a phrase
+# added to a copy of the lexicon is heard; an unknown word is a clear error.
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 1
+
+# say TEXT FILE: a reply as a 16 kHz WAV.
+say() {
+    timeout 30 "$FC" say "$1" --speaker "$TMP/say.wav" >/dev/null 2>&1 &&
+        sox -q "$TMP/say.wav" -r 16000 -c 1 -b 16 "$2"
+}
+# mix OUT IN...: the inputs one after another with 1 s gaps, over a noise
+# floor about 50 dB below speech (a microphone never hears digital silence).
+mix() {
+    out=$1
+    shift
+    sox -q -n -r 16000 -c 1 -b 16 "$TMP/gap.wav" trim 0 1
+    set -- "$TMP/gap.wav" $(for f in "$@"; do printf '%s %s ' "$f" "$TMP/gap.wav"; done)
+    sox -q "$@" "$TMP/cat.wav"
+    len=$(soxi -D "$TMP/cat.wav")
+    sox -q -n -r 16000 -c 1 -b 16 "$TMP/floor.wav" synth "$len" pinknoise vol 0.003
+    sox -q -m "$TMP/cat.wav" "$TMP/floor.wav" "$out"
+}
+# hear IN.wav [options]: the JSON lines in $TMP/heard.txt, exit status in $rc.
+hear() {
+    in=$1
+    shift
+    timeout 60 "$FC" hear --mic "$in" --no-profile "$@" >"$TMP/heard.txt" 2>"$TMP/hear.err"
+    rc=$?
+}
+# has INTENT [TEXT]: a line with that intent (and text) was printed.
+has() {
+    grep -q "\"intent\":\"$1\"" "$TMP/heard.txt" &&
+        { [ -z "${2:-}" ] || grep -q "\"text\":\"$2\"" "$TMP/heard.txt"; }
+}
+
+say "pain down my leg" "$TMP/r1.wav"
+say "stop session" "$TMP/r2.wav"
+say "seven out of ten" "$TMP/r3.wav"
+say "tingling in my foot" "$TMP/r4.wav"
+mix "$TMP/replies.wav" "$TMP/r1.wav" "$TMP/r2.wav" "$TMP/r3.wav" "$TMP/r4.wav"
+hear "$TMP/replies.wav"
+check "hear exits 0 on a WAV file (got $rc: $(cat "$TMP/hear.err"))" test "$rc" = 0
+check "a safety reply is heard" has spreading
+check "a control reply is heard" has stop
+check "a pain score is heard with its value" grep -q '"intent":"pain_score","value":7' "$TMP/heard.txt"
+check "a nerve-sign reply is heard" has nerve_signs
+check "one line per reply ($(wc -l <"$TMP/heard.txt") lines)" test "$(wc -l <"$TMP/heard.txt")" -le 5
+check "lines are JSON with times and a confidence" \
+    grep -Eq '^\{"start":[0-9.]+,"end":[0-9.]+,"text":"[a-z '"'"']+","intent":"[a-z_]+",.*"confidence":[0-9.]+' \
+    "$TMP/heard.txt"
+if command -v python3 >/dev/null 2>&1; then
+    check "every line parses as JSON" python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    assert o["end"] >= o["start"] >= 0, o
+' "$TMP/heard.txt"
+fi
+
+say "the weather tomorrow will be cloudy with a chance of rain in the afternoon" "$TMP/s1.wav"
+mix "$TMP/sentence.wav" "$TMP/s1.wav"
+hear "$TMP/sentence.wav"
+check "an ordinary sentence prints nothing (got: $(cat "$TMP/heard.txt"))" \
+    test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+
+if [ -f "$CORPUS/noise/running_tap.wav" ]; then
+    sox -q "$CORPUS/noise/running_tap.wav" "$TMP/noise.wav" trim 0 15
+else
+    echo "note: $CORPUS absent: using synthesized noise"
+    sox -q -n -r 16000 -c 1 -b 16 "$TMP/noise.wav" synth 15 brownnoise vol 0.3
+fi
+hear "$TMP/noise.wav"
+check "a noise file prints nothing (got: $(cat "$TMP/heard.txt"))" \
+    test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+
+# A phrase added to a copy of the lexicon is understood.
+sed 's/pause = ( /pause = ( "purple elephant", /' voices/en-us/replies.cfg >"$TMP/replies.cfg"
+say "purple elephant" "$TMP/p.wav"
+mix "$TMP/purple.wav" "$TMP/p.wav"
+hear "$TMP/purple.wav" --lexicon "$TMP/replies.cfg"
+check "a phrase added to the lexicon is heard" has pause "purple elephant"
+hear "$TMP/purple.wav"
+check "...and not without it" test ! -s "$TMP/heard.txt"
+
+# A word the speech model does not know: a clear error, exit 1.
+sed 's/help = ( /help = ( "zorblaxian help", /' voices/en-us/replies.cfg >"$TMP/bad.cfg"
+hear "$TMP/purple.wav" --lexicon "$TMP/bad.cfg"
+check "an unknown word exits 1 (got $rc)" test "$rc" = 1
+check "the error names the word and its phrase ($(cat "$TMP/hear.err"))" \
+    grep -q '"zorblaxian".*"zorblaxian help"' "$TMP/hear.err"
+
+hear "$TMP/replies.wav" --no-such-option
+check "an unknown option exits 1" test "$rc" = 1
+check_report

@@ -1,0 +1,270 @@
+/* test_speech_in: the listener on replies synthesized here over a noise
+ * floor: each class of reply is heard, ordinary speech and noise are not, a
+ * phrase added to the lexicon is heard, an unknown word is a clear error. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "intent.h"
+#include "paths.h"
+#include "speech_in.h"
+#include "speech_out.h"
+#include "util.h"
+#include "voice.h"
+
+#define RATE 16000
+
+static unsigned long long seed = 12345;
+
+/* A quiet, steady noise floor (about -50 dBFS): digital silence is not what
+ * a microphone hears, and the recognizer scores it badly. */
+static int16_t floor_sample(void) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (int16_t)((int)((seed >> 33) % 201) - 100);
+}
+
+/* Audio being built: gaps of noise floor and speech. */
+typedef struct track {
+    int16_t *pcm;
+    size_t n, cap;
+} track;
+
+static void track_add(track *t, const int16_t *x, size_t n) {
+    if (t->n + n > t->cap) {
+        t->cap = (t->n + n) * 2;
+        t->pcm = xrealloc(t->pcm, t->cap * sizeof *t->pcm);
+    }
+    for (size_t i = 0; i < n; i++)
+        t->pcm[t->n + i] = (int16_t)(floor_sample() + (x ? x[i] : 0));
+    t->n += n;
+}
+
+static void track_gap(track *t, double seconds) {
+    track_add(t, NULL, (size_t)(seconds * RATE));
+}
+
+static speech_out *so;
+
+static void track_say(track *t, const char *text) {
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    fc_err err;
+    if (speech_out_synth(so, text, &pcm, &n, &err) < 0) {
+        CHECK(0, "synthesis of \"%s\": %s", text, err.msg);
+        return;
+    }
+    track_add(t, pcm, n);
+    free(pcm);
+}
+
+/* Runs the whole track through the listener in 20 ms blocks. */
+static int listen(speech_in *si, const track *t, heard *out, int max) {
+    fc_err err;
+    int got = 0;
+    for (size_t off = 0; off < t->n; off += 320) {
+        size_t k = t->n - off < 320 ? t->n - off : 320;
+        int r = speech_in_process(si, t->pcm + off, k, (long)(off / 16), out + got, max - got,
+                                  &err);
+        if (r < 0) {
+            CHECK(0, "process: %s", err.msg);
+            break;
+        }
+        got += r;
+    }
+    int r = speech_in_flush(si, out + got, max - got, &err);
+    CHECK(r >= 0, "flush: %s", err.msg);
+    return r > 0 ? got + r : got;
+}
+
+static const heard *find(const heard *h, int n, intent i) {
+    for (int k = 0; k < n; k++)
+        if (h[k].intent == i && !h[k].unclear)
+            return &h[k];
+    return NULL;
+}
+
+static void test_classes(speech_in *si) {
+    /* One reply of each class, in a stream with gaps, as in a session. */
+    static const struct {
+        const char *text;
+        intent i;
+        int value;
+    } replies[] = {
+        {"pain down my leg", INTENT_SPREADING, 0},
+        {"stop session", INTENT_STOP, 0},
+        {"seven out of ten", INTENT_PAIN_SCORE, 7},
+        {"tingling in my foot", INTENT_NERVE_SIGNS, 0},
+        {"carry on", INTENT_RESUME, 0},
+    };
+    track t = {0};
+    track_gap(&t, 1.0);
+    long at[8];
+    for (size_t k = 0; k < sizeof replies / sizeof replies[0]; k++) {
+        at[k] = (long)(t.n / 16);
+        track_say(&t, replies[k].text);
+        track_gap(&t, 1.2);
+    }
+    heard h[16];
+    speech_in_set_context(si, 0, false);
+    int n = listen(si, &t, h, 16);
+    for (size_t k = 0; k < sizeof replies / sizeof replies[0]; k++) {
+        const heard *r = find(h, n, replies[k].i);
+        CHECK(r != NULL, "\"%s\" heard as %s", replies[k].text, intent_name(replies[k].i));
+        if (!r)
+            continue;
+        CHECK_INT(r->value, replies[k].value);
+        CHECK(r->start_ms >= at[k] - 400 && r->start_ms <= at[k] + 800,
+              "\"%s\": start %ld ms, said at %ld ms", replies[k].text, r->start_ms, at[k]);
+        CHECK(r->end_ms > r->start_ms, "end after start");
+        CHECK(r->confidence > 0 && r->confidence <= 1, "confidence %f", (double)r->confidence);
+    }
+    CHECK(n <= 6, "no more results than replies: %d", n);
+    free(t.pcm);
+}
+
+static void test_rejects(speech_in *si) {
+    track t = {0};
+    track_gap(&t, 1.0);
+    track_say(&t, "the weather tomorrow will be cloudy with a chance of rain in the afternoon");
+    track_gap(&t, 1.0);
+    track_say(&t, "we are going to need more milk and some bread for the weekend");
+    track_gap(&t, 1.0);
+    /* Broadband noise bursts, like a tap or a fan switched on and off. */
+    for (int b = 0; b < 3; b++) {
+        size_t len = RATE * 6 / 10;
+        int16_t *x = xmalloc(len * sizeof *x);
+        for (size_t i = 0; i < len; i++)
+            x[i] = (int16_t)(floor_sample() * 30);
+        track_add(&t, x, len);
+        free(x);
+        track_gap(&t, 0.8);
+    }
+    heard h[16];
+    speech_in_set_context(si, 0, false);
+    int n = listen(si, &t, h, 16);
+    CHECK_INT(n, 0);
+    for (int k = 0; k < n; k++)
+        printf("  heard from non-reply audio: \"%s\" (%s, score %.3f)\n", h[k].text,
+               intent_name(h[k].intent), (double)h[k].score);
+    free(t.pcm);
+}
+
+/* A copy of the bundled lexicon with `extra` inserted after `anchor`. */
+static lexicon *lexicon_with(const char *anchor, const char *extra, char *path, size_t n,
+                             fc_err *err) {
+    char src[4096];
+    size_t len;
+    char *text = file_read_all(paths_resource(src, sizeof src, "voices/en-us/replies.cfg"), &len,
+                               err);
+    if (!text)
+        return NULL;
+    char *at = strstr(text, anchor);
+    if (!at) {
+        free(text);
+        err_set(err, "anchor not found");
+        return NULL;
+    }
+    at += strlen(anchor);
+    snprintf(path, n, "%s/fc-test-lex-%d.cfg", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        free(text);
+        err_set(err, "cannot write %s", path);
+        return NULL;
+    }
+    fwrite(text, 1, (size_t)(at - text), f);
+    fputs(extra, f);
+    fputs(at, f);
+    fclose(f);
+    free(text);
+    return lexicon_load(path, err);
+}
+
+static void test_added_phrase(void) {
+    fc_err err;
+    char path[4200];
+    lexicon *lx = lexicon_with("pause = ( ", "\"purple elephant\", ", path, sizeof path, &err);
+    CHECK(lx != NULL, "lexicon copy: %s", lx ? "" : err.msg);
+    if (!lx)
+        return;
+    speech_in_opts o = {0};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener with an added phrase: %s", si ? "" : err.msg);
+    if (si) {
+        track t = {0};
+        track_gap(&t, 1.0);
+        track_say(&t, "purple elephant");
+        track_gap(&t, 1.0);
+        heard h[8];
+        int n = listen(si, &t, h, 8);
+        const heard *r = find(h, n, INTENT_PAUSE);
+        CHECK(r != NULL, "the added phrase is heard");
+        if (r)
+            CHECK_STR(r->text, "purple elephant");
+        free(t.pcm);
+    }
+    speech_in_free(si);
+    lexicon_free(lx);
+    unlink(path);
+}
+
+static void test_unknown_word(void) {
+    fc_err err;
+    char path[4200];
+    lexicon *lx =
+        lexicon_with("help = ( ", "\"zorblaxian help\", ", path, sizeof path, &err);
+    CHECK(lx != NULL, "lexicon copy: %s", lx ? "" : err.msg);
+    if (!lx)
+        return;
+    speech_in_opts o = {0};
+    err.msg[0] = '\0';
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si == NULL, "a word the model does not know is refused");
+    CHECK_CONTAINS(err.msg, "\"zorblaxian\"");
+    CHECK_CONTAINS(err.msg, "zorblaxian help");
+    CHECK_CONTAINS(err.msg, "dictionary");
+    speech_in_free(si);
+    lexicon_free(lx);
+    unlink(path);
+}
+
+static void test_tuning_errors(const lexicon *lx) {
+    fc_err err;
+    speech_in_opts o = {.tuning = "no_such_setting=1"};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si == NULL, "an unknown tuning key is refused");
+    CHECK_CONTAINS(err.msg, "no_such_setting");
+    speech_in_free(si);
+    speech_in_free(NULL);
+}
+
+int main(void) {
+    fc_err err;
+    char path[4096];
+    lexicon *lx = lexicon_load(paths_resource(path, sizeof path, "voices/en-us/replies.cfg"), &err);
+    CHECK(lx != NULL, "bundled lexicon: %s", lx ? "" : err.msg);
+    voice_profile v = {.name = "test", .espeak = "en-us", .variant = "", .rate = 165,
+                       .pitch = 50, .word_gap = 0, .volume = 100};
+    so = speech_out_new(&v, &err);
+    CHECK(so != NULL, "speech out: %s", so ? "" : err.msg);
+    if (!lx || !so)
+        return check_report();
+    speech_in_opts o = {0};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
+    if (si) {
+        test_classes(si);
+        test_rejects(si);
+    }
+    speech_in_free(si);
+    test_added_phrase();
+    test_unknown_word();
+    test_tuning_errors(lx);
+    speech_out_free(so);
+    lexicon_free(lx);
+    return check_report();
+}
