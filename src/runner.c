@@ -463,6 +463,8 @@ static int run_audio(runner *r, fc_err *err) {
         if (rc == 0)
             input_ended = true;
         long block_end = r->now_ms + MS_PER_BLOCK;
+        /* What the session says in reply starts with the next block. */
+        r->now_ms = block_end;
         for (int i = 0; i < nended; i++) {
             session_event ev;
             memset(&ev, 0, sizeof ev);
@@ -477,7 +479,8 @@ static int run_audio(runner *r, fc_err *err) {
                 echo_process(r->ec, rec, play, clean);
             else
                 memcpy(clean, rec, sizeof clean);
-            int nh = speech_in_process(r->si, clean, AUDIO_BLOCK, r->now_ms, hs, 8, err);
+            int nh = speech_in_process(r->si, clean, AUDIO_BLOCK, block_end - MS_PER_BLOCK, hs, 8,
+                                       err);
             if (nh < 0)
                 return -1;
             for (int i = 0; i < nh; i++) {

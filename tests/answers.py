@@ -120,7 +120,7 @@ def main():
     ap.add_argument("--at", action="append", default=[])
     ap.add_argument("--extra", action="append", default=[], help="more floorcoach options")
     ap.add_argument("answers", nargs="*")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     tmp = tempfile.mkdtemp()
     mic = Mic(a.seconds, a.noise, a.snr, a.voice, tmp, 1)
     for spec in a.at:
