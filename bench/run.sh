@@ -11,9 +11,14 @@ step() {
 }
 # Speaking: synthesis CPU per second of speech, count words, echo canceller cost.
 step "speaking" sh bench/speak.sh
+# Counts on the clock (60 s hold) and a whole routine in file mode vs real time.
+step "session timing" sh bench/session_timing.sh
 # The clap detector (recall, false triggers per hour) and the room check's
 # SNR error, on the corpus noise and speech and the program's own voice.
 step "clap detector and room check" sh bench/clap.sh
+# Listening: recall per class and SNR, false accepts per hour, latency, CPU and
+# memory of the recognizer, on tuning material and on held-out voices and noises.
+step "listening (recognition)" sh bench/recognition.sh
 # History, CSV and report over hundreds of logs.
 step "history and report" sh bench/history.sh
 exit $status
