@@ -24,7 +24,17 @@ static const double paces[] = {0.5, 0.7, 1.0, 1.4, 2.0}; /* multiplier of gaps a
 #define NPACES (int)(sizeof paces / sizeof paces[0])
 #define PACE_DEFAULT 2
 
-typedef enum item_type { IT_SAY, IT_HOLD, IT_REST, IT_ASK, IT_PAUSE, IT_FINISH } item_type;
+typedef enum item_type {
+    IT_SAY,
+    IT_HOLD,
+    IT_REST,
+    IT_ASK,
+    IT_PAUSE,
+    IT_FINISH,
+    IT_WAIT,   /* silence for `secs` milliseconds */
+    IT_LISTEN, /* the room check's quiet listening */
+    IT_ROOM    /* wait for the room check's verdict (SEV_ROOM) */
+} item_type;
 
 typedef enum question {
     Q_NONE = 0,
@@ -47,7 +57,7 @@ typedef struct item {
     item_type type;
     say_kind kind;
     int gap_ms;     /* IT_SAY: silence after it, before the pace is applied */
-    int secs;       /* IT_HOLD, IT_REST */
+    int secs;       /* IT_HOLD, IT_REST (seconds); IT_WAIT (milliseconds) */
     question q;     /* IT_ASK */
     end_reason end; /* IT_FINISH */
     char text[SAY_MAX];
@@ -70,8 +80,13 @@ typedef enum unit_kind {
     U_OFFER,
     U_GO_ON,
     U_NEXT,
-    U_SUMMARY
+    U_SUMMARY,
+    U_ROOM /* a room check; n: ROOM_FIRST, ROOM_AGAIN or ROOM_BETWEEN */
 } unit_kind;
+
+/* The room checks: before the screening; again after "it's noisy here";
+ * before each next exercise in a marginal room. */
+enum { ROOM_FIRST, ROOM_AGAIN, ROOM_BETWEEN };
 
 typedef struct unit {
     unit_kind kind;
@@ -80,12 +95,23 @@ typedef struct unit {
     int rep;  /* 0-based */
 } unit;
 
-typedef enum wait_kind { W_NONE, W_SAID, W_UNTIL, W_HOLD, W_REST, W_REPLY, W_PAUSED } wait_kind;
+typedef enum wait_kind {
+    W_NONE,
+    W_SAID,
+    W_UNTIL,
+    W_HOLD,
+    W_REST,
+    W_REPLY,
+    W_PAUSED,
+    W_LISTEN, /* the room check listens until `deadline` */
+    W_ROOM    /* the room check waits for SEV_ROOM until `deadline` */
+} wait_kind;
 
 struct session {
     const routine *r, *flare;
     const prompts *p;
     session_opts o;
+    session_opts o0; /* as given: a room found OK again restores them */
     safety_state safety;
     bool started, done, switched, input_ended;
     end_reason end;
@@ -124,6 +150,13 @@ struct session {
     long hold_start;
     int hold_secs, next_count;
     long rest_end, rest_cue;
+
+    /* room check */
+    room_quality room;  /* the last verdict */
+    bool room_back_set; /* a check interrupted the walk: go back there after it */
+    unit room_back;
+    question room_back_ij;
+    char end_msg[32]; /* ACT_END text for END_ERROR ("too noisy") */
 
     /* output of the current session_handle call */
     session_action *out;
@@ -279,6 +312,11 @@ static const char *const prompt_keys[] = {
     "summary",
     "goodbye",
     "noisy",
+    "room_quiet",
+    "room_noisy",
+    "room_again",
+    "room_between",
+    "room_stop",
     "deaf",
     "interrupt_goodbye",
     "end_no_input",
@@ -344,6 +382,7 @@ void session_opts_default(session_opts *opts) {
     opts->reply_wait_ms = 8000;
     opts->checkin_every = 0;
     opts->yes_no_checkins = false;
+    opts->room_check = false;
 }
 
 static void plan_reset(session *s) {
@@ -380,6 +419,8 @@ session *session_new(const routine *r, const routine *flare, const prompts *p,
     if (s->o.reply_wait_ms <= 0)
         s->o.reply_wait_ms = 8000;
     s->o.reply_wait_ms = (s->o.reply_wait_ms + 19) / 20 * 20;
+    s->o0 = s->o;
+    s->room = ROOM_OK;
     safety_init(&s->safety);
     s->pace = PACE_DEFAULT;
     s->next_id = 1;
@@ -517,6 +558,8 @@ static void finish(session *s, end_reason why, const char *text) {
         a->end = why;
         if (why == END_ERROR && s->input_ended)
             str_copy(a->text, "no more input", sizeof a->text);
+        else if (why == END_ERROR && s->end_msg[0])
+            str_copy(a->text, s->end_msg, sizeof a->text);
     }
     s->end = why;
     s->done = true;
@@ -605,6 +648,8 @@ static void push_finish(session *s, end_reason why, const char *text) {
 /* ---- walking the routine ---- */
 
 static void enter(session *s, unit u);
+static void restart(session *s);
+static void room_go_on(session *s);
 
 static void enter_kind(session *s, unit_kind k) {
     unit u = {k, 0, 0, 0};
@@ -701,7 +746,15 @@ static void advance(session *s) {
     const exercise *e = cur_ex(s);
     switch (u.kind) {
     case U_OPENING:
-        enter_kind(s, U_INTRO);
+        if (s->o.room_check) {
+            unit r = {U_ROOM, ROOM_FIRST, 0, 0};
+            enter(s, r);
+        } else {
+            enter_kind(s, U_INTRO);
+        }
+        break;
+    case U_ROOM:
+        room_go_on(s);
         break;
     case U_INTRO:
         if (s->switched)
@@ -851,12 +904,37 @@ static void enter(session *s, unit u) {
         s->pi = pi;
         if ((size_t)pi < s->nplan) {
             s->ex = s->plan[pi];
+            if (s->room == ROOM_MARGINAL && s->o.room_check &&
+                s->ndone + s->nstopped + s->nskipped > 0) {
+                /* A marginal room may have got worse: listen before it. */
+                unit back = {U_EX_INTRO, 0, 0, 0}, check = {U_ROOM, ROOM_BETWEEN, 0, 0};
+                enter(s, check);
+                s->room_back = back;
+                s->room_back_ij = Q_NONE;
+                s->room_back_set = true;
+                return;
+            }
             enter_kind(s, U_EX_INTRO);
         } else {
             s->ex = -1;
             enter_kind(s, U_SUMMARY);
         }
         return;
+    }
+    case U_ROOM: {
+        if (u.n == ROOM_AGAIN) {
+            push_key(s, SAY_INFO, "room_noisy");
+            item *w = push(s, IT_WAIT);
+            if (w)
+                w->secs = ROOM_RETRY_MS;
+        }
+        push_key(s, SAY_INFO,
+                 u.n == ROOM_FIRST   ? "room_quiet"
+                 : u.n == ROOM_AGAIN ? "room_again"
+                                     : "room_between");
+        push(s, IT_LISTEN);
+        push(s, IT_ROOM);
+        break;
     }
     case U_SUMMARY: {
         char done[64], total[64];
@@ -1054,6 +1132,18 @@ static void run_item(session *s, item *it) {
     case IT_FINISH:
         finish(s, it->end, it->text);
         break;
+    case IT_WAIT:
+        s->deadline = s->now + it->secs;
+        s->wait = W_UNTIL;
+        break;
+    case IT_LISTEN:
+        s->deadline = s->now + ROOM_LISTEN_MS;
+        s->wait = W_LISTEN;
+        break;
+    case IT_ROOM:
+        s->deadline = s->now + ROOM_VERDICT_MS;
+        s->wait = W_ROOM;
+        break;
     }
 }
 
@@ -1096,6 +1186,7 @@ static bool rest_step(session *s, long t) {
 
 static void on_silence(session *s);
 static void on_reply_ev(session *s, const session_event *ev);
+static void on_room(session *s, room_quality q);
 
 static void pump(session *s, long t) {
     for (int guard = 0; guard < 10000 && !s->done; guard++) {
@@ -1117,6 +1208,20 @@ static void pump(session *s, long t) {
             if (!rest_step(s, t))
                 return;
             break;
+        case W_LISTEN:
+            if (t < s->deadline)
+                return;
+            s->now = s->deadline;
+            s->wait = W_NONE;
+            break;
+        case W_ROOM:
+            if (t < s->deadline)
+                return;
+            /* No verdict came: go on with what is known. */
+            s->now = s->deadline;
+            s->wait = W_NONE;
+            room_go_on(s);
+            continue;
         case W_REPLY:
             if (s->reply_deadline < 0 || t < s->reply_deadline)
                 return;
@@ -1269,6 +1374,8 @@ static safety_phase phase_of(const session *s) {
     case U_BASE_WHERE:
     case U_BASE_SCORE:
         return SAFETY_BASELINE;
+    case U_ROOM:
+        return s->ex >= 0 ? SAFETY_EXERCISE : SAFETY_SCREENING;
     default:
         return SAFETY_EXERCISE;
     }
@@ -1732,6 +1839,64 @@ static void on_reply_ev(session *s, const session_event *ev) {
     }
 }
 
+/* ---- the room check ---- */
+
+/* Check-ins for the room's quality: a marginal room gets one after every
+ * rep, asked as yes/no (the most reliable replies); an OK room the options
+ * as given. */
+static void room_apply(session *s, room_quality q) {
+    s->room = q;
+    if (q == ROOM_MARGINAL) {
+        if (s->o.checkin_every < 2)
+            s->o.checkin_every = 2;
+        s->o.yes_no_checkins = true;
+    } else if (q == ROOM_OK) {
+        s->o.checkin_every = s->o0.checkin_every;
+        s->o.yes_no_checkins = s->o0.yes_no_checkins;
+    }
+}
+
+/* After a check: back to what it interrupted, or on to the introduction. */
+static void room_go_on(session *s) {
+    if (s->room_back_set) {
+        s->room_back_set = false;
+        s->walk = s->room_back;
+        s->ij = s->room_back_ij;
+        restart(s);
+        return;
+    }
+    enter_kind(s, U_INTRO);
+}
+
+static void on_room(session *s, room_quality q) {
+    bool waiting = s->wait == W_ROOM;
+    bool checking = s->walk.kind == U_ROOM;
+    if (q != ROOM_TOO_NOISY) {
+        room_apply(s, q);
+        if (waiting)
+            room_go_on(s);
+        return;
+    }
+    s->room = q;
+    if (checking && s->walk.n == ROOM_AGAIN && waiting) {
+        /* Still too noisy after asking: hands-free is not safe here. */
+        str_copy(s->end_msg, "too noisy", sizeof s->end_msg);
+        finish(s, END_ERROR, prompts_get(s->p, "room_stop"));
+        return;
+    }
+    if (checking && s->walk.n == ROOM_AGAIN)
+        return; /* already asked; this check will tell */
+    cancel_speech(s, true);
+    if (!checking) {
+        s->room_back = s->walk;
+        s->room_back_ij = s->ij;
+        s->room_back_set = true;
+    }
+    emit_verdict(s, VERDICT_PAUSE, "noisy", prompts_get(s->p, "room_noisy"));
+    unit again = {U_ROOM, ROOM_AGAIN, 0, 0};
+    enter(s, again);
+}
+
 /* ---- events ---- */
 
 static void on_unclear(session *s, const char *reason) {
@@ -1793,6 +1958,9 @@ int session_handle(session *s, const session_event *ev, session_action *out, int
             pause_with(s, "noisy");
         }
         break;
+    case SEV_ROOM:
+        on_room(s, (room_quality)ev->value);
+        break;
     case SEV_DEAF:
         cancel_speech(s, true);
         finish(s, END_ERROR, prompts_get(s->p, "deaf"));
@@ -1837,6 +2005,9 @@ long session_next_deadline(const session *s) {
         return s->rest_end;
     case W_REPLY:
         return s->reply_deadline;
+    case W_LISTEN:
+    case W_ROOM:
+        return s->deadline;
     default:
         return -1;
     }
@@ -1854,6 +2025,18 @@ unsigned long session_expected(const session *s) {
     if (s->wait == W_PAUSED)
         return BIT(INTENT_RESUME) | BIT(INTENT_STOP) | BIT(INTENT_HELP);
     return question_expects(s->q);
+}
+
+bool session_measuring_room(const session *s) {
+    return s && !s->done && s->wait == W_LISTEN;
+}
+
+bool session_room_wanted(const session *s) {
+    return s && !s->done && s->wait == W_ROOM;
+}
+
+room_quality session_room_quality(const session *s) {
+    return s ? s->room : ROOM_OK;
 }
 
 bool session_in_hold(const session *s) {
@@ -1905,6 +2088,8 @@ char *session_describe(const session *s, long t_ms, char *buf, size_t n) {
         ADD(" \xc2\xb7 rest %ld s left", left > 0 ? (left + 999) / 1000 : 0);
     } else if (s->wait == W_PAUSED) {
         ADD(" \xc2\xb7 paused");
+    } else if (s->wait == W_LISTEN || s->wait == W_ROOM) {
+        ADD(" \xc2\xb7 listening to the room");
     } else if (s->q != Q_NONE) {
         ADD(" \xc2\xb7 waiting for an answer");
     }

@@ -24,13 +24,30 @@
  *    A general "worse" stops the exercise and asks where the pain is. After a
  *    stop the easier version is offered (peripheralization) or the person
  *    is asked whether to go on. SEV_UNCLEAR and SEV_CLAP stop the count and
- *    ask (verdict pause, reason unclear_speech or clap). */
+ *    ask (verdict pause, reason unclear_speech or clap).
+ *  - Room check (session_opts.room_check, issue 11): after the opening words
+ *    "please stay quiet", ROOM_LISTEN_MS of listening (session_measuring_room)
+ *    and a wait for SEV_ROOM (session_room_wanted). The runner answers with
+ *    the room's quality, and may send SEV_ROOM again at any time (e.g. once
+ *    the screening replies gave the speech level). ROOM_MARGINAL: check in
+ *    after every rep with yes/no questions, and check the room again before
+ *    each next exercise; ROOM_OK: the options as given. ROOM_TOO_NOISY: stop,
+ *    say so, wait ROOM_RETRY_MS, check again; too noisy twice in a row ends
+ *    the session (END_ERROR, message "too noisy"), suggesting the console. */
 
 #include "intent.h"
 #include "prompts.h"
+#include "roomcheck.h"
 #include "routine.h"
 #include "safety.h"
 #include <stdbool.h>
+
+/* Room check timing (ms): listening while the person is quiet; the wait
+ * after "it's noisy here" for the noise to be turned off; how long a check
+ * waits for the runner's SEV_ROOM. */
+#define ROOM_LISTEN_MS 3000
+#define ROOM_RETRY_MS 10000
+#define ROOM_VERDICT_MS 1000
 
 typedef enum say_kind { SAY_INSTRUCTION, SAY_COUNT, SAY_PROMPT, SAY_SAFETY, SAY_INFO } say_kind;
 const char *say_kind_name(say_kind k); /* "instruction", "count", ... */
@@ -55,7 +72,8 @@ typedef enum session_ev_type {
     SEV_DEAF,      /* the input is lost: stop for safety, end with END_ERROR */
     SEV_NO_INPUT,  /* the input ended (file or typed) while a reply is awaited */
     SEV_INTERRUPT, /* Ctrl-C / SIGTERM: say goodbye, end with END_USER_STOP */
-    SEV_NOISY      /* the room became too noisy to hear replies: pause and say why */
+    SEV_NOISY,     /* the room became too noisy to hear replies: pause and say why */
+    SEV_ROOM       /* a room check's verdict: `value` is a room_quality */
 } session_ev_type;
 
 typedef struct session_event {
@@ -63,7 +81,7 @@ typedef struct session_event {
     long t_ms; /* session clock in milliseconds; never goes back */
     /* SEV_REPLY */
     intent intent;
-    int value;
+    int value;           /* SEV_REPLY: the intent's value; SEV_ROOM: a room_quality */
     float confidence;    /* 0..1 */
     bool low_confidence; /* the listener is unsure: act on the safe side, then confirm */
     const char *text;    /* what was heard or typed (borrowed for the call) */
@@ -108,6 +126,8 @@ typedef struct session_opts {
     bool yes_no_checkins; /* ask check-ins as "Is your leg any worse than before? Say yes
                              or no." from the start: the most reliable replies in a
                              marginal room (default false) */
+    bool room_check;      /* listen to the room before the screening (hands-free
+                             sessions; default false) */
 } session_opts;
 
 /* Fills opts with the defaults. */
@@ -136,6 +156,18 @@ bool session_awaiting_reply(const session *s);
 /* Bit (1u << intent) for each intent that answers the current question;
  * 0 when no question is open. For the listener's safety-first policy. */
 unsigned long session_expected(const session *s);
+
+/* True while a room check listens to the room with the person asked to be
+ * quiet: the runner feeds room_expect_quiet(m, true) meanwhile. */
+bool session_measuring_room(const session *s);
+
+/* True when a room check has listened and waits for SEV_ROOM (send it at
+ * once; without it the session goes on after ROOM_VERDICT_MS as if the room
+ * were unchanged). */
+bool session_room_wanted(const session *s);
+
+/* The room quality last received (ROOM_OK before any). */
+room_quality session_room_quality(const session *s);
 
 /* True during a hold or rest count (speech then may be a symptom reply). */
 bool session_in_hold(const session *s);

@@ -141,6 +141,9 @@ static const word_reply words[] = {
     {"unclear", SEV_UNCLEAR, INTENT_NONE, 0},
     {"clap", SEV_CLAP, INTENT_NONE, 0},
     {"noisy", SEV_NOISY, INTENT_NONE, 0},
+    {"room_ok", SEV_ROOM, INTENT_NONE, ROOM_OK},
+    {"room_marginal", SEV_ROOM, INTENT_NONE, ROOM_MARGINAL},
+    {"room_too_noisy", SEV_ROOM, INTENT_NONE, ROOM_TOO_NOISY},
     {"deaf", SEV_DEAF, INTENT_NONE, 0},
     {"interrupt", SEV_INTERRUPT, INTENT_NONE, 0},
     {"eof", SEV_NO_INPUT, INTENT_NONE, 0},
@@ -223,6 +226,12 @@ typedef struct driver {
     int stuck;           /* ticks with nothing to wait for: no SAID, no deadline, no question */
     int max_batch;       /* most actions from one event */
     long delivered_t;    /* when the last scripted reply was delivered */
+    const int *rooms;    /* room_quality verdicts, one each time a room check asks */
+    int nrooms, ri;
+    int listen_ticks; /* 20 ms ticks with session_measuring_room */
+    long listen_start[8];
+    int nlisten;
+    bool was_listening;
 } driver;
 
 static long say_duration(const session_action *a) {
@@ -320,6 +329,18 @@ static void run(driver *d, long limit_ms) {
         ev.type = SEV_TICK;
         ev.t_ms = d->t;
         feed(d, &ev);
+        bool listening = session_measuring_room(d->s);
+        if (listening && !d->was_listening && d->nlisten < 8)
+            d->listen_start[d->nlisten++] = d->t;
+        d->was_listening = listening;
+        d->listen_ticks += listening;
+        if (session_room_wanted(d->s) && d->ri < d->nrooms) {
+            memset(&ev, 0, sizeof ev);
+            ev.type = SEV_ROOM;
+            ev.t_ms = d->t;
+            ev.value = d->rooms[d->ri++];
+            feed(d, &ev);
+        }
         long dl = session_next_deadline(d->s);
         if (!session_done(d->s) && d->npend == 0 && !session_awaiting_reply(d->s) && dl < 0)
             d->stuck++;
@@ -708,7 +729,8 @@ static void test_low_confidence(const prompts *p, const char *confirm_answer) {
         CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     } else {
         CHECK(v > ask && d->log[v].verdict == VERDICT_STOP_EXERCISE &&
-                  d->log[v + 1].type == ACT_VERDICT && d->log[v + 1].verdict == VERDICT_OFFER_EASIER,
+                  d->log[v + 1].type == ACT_VERDICT &&
+                  d->log[v + 1].verdict == VERDICT_OFFER_EASIER,
               "acted after yes/silence: stopped, then offered the easier version");
     }
     if (check_failed)
@@ -1070,6 +1092,169 @@ static void test_noisy(const prompts *p) {
     driver_free(d);
 }
 
+/* ---- the room check ---- */
+
+static session_opts room_opts(void) {
+    session_opts o;
+    session_opts_default(&o);
+    o.room_check = true;
+    return o;
+}
+
+static void test_room_ok(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+    const int rooms[] = {ROOM_OK};
+    session_opts o = room_opts();
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    d->rooms = rooms;
+    d->nrooms = N(rooms);
+    RUN(d, 600000);
+    check_invariants(d, "room ok");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    int howto = find_act(d, 0, ACT_SAY, "clap twice");
+    int quiet = find_act(d, 0, ACT_SAY, "please stay quiet for a few seconds");
+    int screen = find_act(d, 0, ACT_SAY, "bladder");
+    CHECK(howto >= 0 && quiet > howto && screen > quiet,
+          "the room check comes after the opening, before the screening");
+    CHECK_INT(d->listen_ticks * 20, ROOM_LISTEN_MS);
+    CHECK_INT(d->nlisten, 1);
+    /* listening starts after the sentence has been said, not during it */
+    CHECK(quiet >= 0 && d->nlisten == 1 &&
+              d->listen_start[0] >= d->log[quiet].t_ms + say_duration(&d->log[quiet]),
+          "listening starts after the request to be quiet");
+    CHECK_INT(d->ri, 1);
+    CHECK_INT(count_acts(d, ACT_SAY, "any worse than before"), 0);
+    CHECK_INT(count_acts(d, ACT_SAY, "Before the next exercise"), 0);
+    CHECK_INT(check_hold_timing(d, "room ok"), 2 * 2 + 3);
+    CHECK_INT(session_room_quality(d->s), ROOM_OK);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+/* Without the runner's answer the check goes on by itself: never stuck. */
+static void test_room_no_verdict(const prompts *p) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+    session_opts o = room_opts();
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "room, no verdict");
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    CHECK_INT(count_acts(d, ACT_SAY, "any worse than before"), 0);
+    driver_free(d);
+}
+
+/* A marginal room: a yes/no check-in after every rep, the room checked
+ * again before each next exercise; found OK again, as before. */
+static void test_room_marginal(const prompts *p, bool recovers) {
+    const char *answers[40];
+    for (int i = 0; i < 40; i++)
+        answers[i] = "no";
+    const int marginal[] = {ROOM_MARGINAL, ROOM_MARGINAL, ROOM_MARGINAL};
+    const int better[] = {ROOM_MARGINAL, ROOM_OK, ROOM_OK};
+    session_opts o = room_opts();
+    o.baseline = false;
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    d->rooms = recovers ? better : marginal;
+    d->nrooms = 3;
+    const char *name = recovers ? "room marginal, then ok" : "room marginal";
+    RUN(d, 900000);
+    check_invariants(d, name);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    CHECK_INT(count_acts(d, ACT_SAY, "How does your leg feel now"), recovers ? 2 : 0);
+    /* marginal throughout: glide after rep 1 and after each side (2 + 2),
+     * press 2 + 1, bent 1 + 1 = 9, all yes/no. Recovered after the first
+     * exercise: glide 4, then "no" to the default check-in is asked again
+     * as yes/no once per exercise: 2. */
+    CHECK_INT(count_acts(d, ACT_SAY, "any worse than before"), recovers ? 6 : 9);
+    CHECK_INT(count_acts(d, ACT_SAY, "Before the next exercise"), recovers ? 1 : 2);
+    CHECK_INT(d->nlisten, recovers ? 2 : 3);
+    CHECK_INT(d->listen_ticks * 20, (recovers ? 2 : 3) * ROOM_LISTEN_MS);
+    int between = find_act(d, 0, ACT_SAY, "Before the next exercise");
+    int press = find_act(d, 0, ACT_SAY, "Next exercise: Press-up");
+    int press_start = find_act(d, 0, ACT_EXERCISE_START, "press");
+    CHECK(between >= 0 && press > between && press_start > press,
+          "the room is checked again before the next exercise");
+    CHECK_INT(check_hold_timing(d, name), 2 * 2 + 3);
+    CHECK_INT(count_acts(d, ACT_EXERCISE_END, "done"), 4);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+/* Too noisy twice: say so, wait, listen again, then end without starting. */
+static void test_room_too_noisy(const prompts *p, bool then_ok) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+    const int rooms[] = {ROOM_TOO_NOISY, then_ok ? ROOM_OK : ROOM_TOO_NOISY};
+    session_opts o = room_opts();
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    d->rooms = rooms;
+    d->nrooms = N(rooms);
+    const char *name = then_ok ? "room too noisy, then ok" : "room too noisy";
+    RUN(d, 600000);
+    check_invariants(d, name);
+    int warn = find_act(d, 0, ACT_SAY, "It's noisy here and I may not hear you");
+    int again = find_act(d, 0, ACT_SAY, "Let me listen to the room again");
+    CHECK(warn >= 0 && again > warn, "%s: warns, then listens again", name);
+    CHECK(warn >= 0 && again > warn &&
+              d->log[again].t_ms - d->log[warn].t_ms >= ROOM_RETRY_MS + say_duration(&d->log[warn]),
+          "%s: waits for the noise to be turned off", name);
+    CHECK_INT(d->nlisten, 2);
+    int v = find_act(d, 0, ACT_VERDICT, "noisy");
+    CHECK(v >= 0 && v < warn && d->log[v].verdict == VERDICT_PAUSE, "%s: verdict pause noisy",
+          name);
+    if (then_ok) {
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK(find_act(d, again, ACT_SAY, "bladder") > again, "screening after the room is fine");
+    } else {
+        CHECK_INT(session_end_reason(d->s), END_ERROR);
+        const session_action *end = last_act(d, ACT_END);
+        CHECK(end && strcmp(end->text, "too noisy") == 0, "ended with the message too noisy");
+        CHECK(find_act(d, again, ACT_SAY, "dash dash text") > again, "suggests the console mode");
+        CHECK_INT(count_acts(d, ACT_SAY, "bladder"), 0);
+        CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 0);
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+/* The verdict from the screening replies comes while a question is open. */
+static void test_room_noisy_in_screening(const prompts *p, bool then_ok) {
+    const char *answers[40];
+    answers[0] = "silence"; /* the verdict comes before the first answer */
+    for (int i = 1; i < 40; i++)
+        answers[i] = "no";
+    const int rooms[] = {ROOM_OK, then_ok ? ROOM_MARGINAL : ROOM_TOO_NOISY};
+    trigger tr[] = {{ACT_SAY, SAY_PROMPT, "bladder", 1, 2500, "room_too_noisy", 0}};
+    session_opts o = room_opts();
+    driver *d = driver_new(&demo, &flare, p, &o, answers, N(answers));
+    d->rooms = rooms;
+    d->nrooms = N(rooms);
+    d->triggers = tr;
+    d->ntriggers = 1;
+    const char *name = then_ok ? "noisy in screening, then marginal" : "noisy in screening";
+    RUN(d, 900000);
+    check_invariants(d, name);
+    int q1 = find_act(d, 0, ACT_SAY, "bladder");
+    int cancel = find_act(d, q1, ACT_CANCEL_SPEECH, NULL);
+    int warn = find_act(d, q1, ACT_SAY, "It's noisy here");
+    CHECK(q1 >= 0 && cancel > q1 && warn > cancel, "%s: stops and warns", name);
+    if (then_ok) {
+        CHECK(find_act(d, warn, ACT_SAY, "bladder") > warn, "the question is asked again");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(session_room_quality(d->s), ROOM_MARGINAL);
+        CHECK(count_acts(d, ACT_SAY, "any worse than before") >= 7,
+              "marginal: yes/no check-ins after every rep");
+    } else {
+        CHECK_INT(session_end_reason(d->s), END_ERROR);
+        CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 0);
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_centralization(const prompts *p) {
     const char *answers[] = {"no",   "no", "no",     "no",     "yes",
                              "calf", "3",  "better", "better", "better"};
@@ -1231,11 +1416,14 @@ static unsigned rnd(unsigned n) {
 
 static void test_random(const prompts *p) {
     static const char *const pool[] = {
-        "no",      "yes",      "better",   "same",  "worse",  "spreading",  "tingling", "weak",
-        "central", "sharp",    "back",     "thigh", "calf",   "foot",       "3",        "9",
-        "pause",   "resume",   "repeat",   "skip",  "slower", "faster",     "stop",     "help",
-        "howlong", "nonsense", "unclear",  "clap",  "noisy",  "?spreading", "?better",  "?no",
-        "redflag", "silence",  "?redflag", "0"};
+        "no",        "yes",      "better",        "same",          "worse",
+        "spreading", "tingling", "weak",          "central",       "sharp",
+        "back",      "thigh",    "calf",          "foot",          "3",
+        "9",         "pause",    "resume",        "repeat",        "skip",
+        "slower",    "faster",   "stop",          "help",          "howlong",
+        "nonsense",  "unclear",  "clap",          "noisy",         "?spreading",
+        "?better",   "?no",      "redflag",       "silence",       "?redflag",
+        "0",         "room_ok",  "room_marginal", "room_too_noisy"};
     int failures_before = check_failed;
     for (int run_i = 0; run_i < 300 && check_failed == failures_before; run_i++) {
         const char *answers[60];
@@ -1254,9 +1442,15 @@ static void test_random(const prompts *p) {
         o.baseline = rnd(4) != 0;
         o.screening = rnd(4) != 0;
         o.reply_wait_ms = 1000 + 20 * (int)rnd(300);
+        o.room_check = rnd(2) != 0;
+        static const int room_script[] = {ROOM_OK,        ROOM_MARGINAL,  ROOM_TOO_NOISY, ROOM_OK,
+                                          ROOM_TOO_NOISY, ROOM_TOO_NOISY, ROOM_MARGINAL};
+        int room_from = (int)rnd(7);
         driver *d = driver_new(rnd(5) ? &demo : &long_holds, rnd(2) ? &flare : NULL, p, &o, answers,
                                N(answers));
         d->drop_cancelled = rnd(2) != 0;
+        d->rooms = room_script + room_from;
+        d->nrooms = 7 - room_from;
         d->answer_delay_ms = 20 * (long)rnd(200);
         trigger tr[6];
         for (int k = 0; k < 6; k++) {
@@ -1324,6 +1518,14 @@ int main(void) {
     test_sets(p);
     test_checkin_every_rep(p);
     test_centralization(p);
+    test_room_ok(p);
+    test_room_no_verdict(p);
+    test_room_marginal(p, false);
+    test_room_marginal(p, true);
+    test_room_too_noisy(p, false);
+    test_room_too_noisy(p, true);
+    test_room_noisy_in_screening(p, false);
+    test_room_noisy_in_screening(p, true);
     test_describe(p);
     test_prompts_loader(p);
     test_random(p);
