@@ -272,6 +272,12 @@ int profile_write_takes(const char *dir, const profile_take *takes, size_t n, fc
     return 0;
 }
 
+char *profile_path(char *buf, size_t n, const char *dir, const char *rel) {
+    if ((size_t)snprintf(buf, n, "%s/%s", dir, rel) >= n && n > 0)
+        buf[0] = '\0';
+    return buf;
+}
+
 int profile_copy_file(const char *from, const char *to, fc_err *err) {
     int in = open(from, O_RDONLY | O_CLOEXEC);
     if (in < 0)

@@ -96,6 +96,10 @@ int profile_write_takes(const char *dir, const profile_take *takes, size_t n, fc
  * "cant_feel_my_foot-2"). Writes into buf (size n); returns buf. */
 char *profile_take_id(const char *phrase, int take, char *buf, size_t n);
 
+/* "<dir>/<rel>" into buf (size n); a path too long for buf gives "" (which
+ * no file operation accepts). Returns buf. */
+char *profile_path(char *buf, size_t n, const char *dir, const char *rel);
+
 /* Copies a regular file; the copy is created 0600. Returns 0, or -1. */
 int profile_copy_file(const char *from, const char *to, fc_err *err);
 
