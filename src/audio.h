@@ -55,10 +55,13 @@ audio *audio_file_open(const char *mic_path, const char *spk_path, double echo_d
  * "no audio from the microphone for 2 seconds" or "the audio device stopped
  * working"; it never waits longer than ~2 s.
  * Echo reference: the echo of `play` is heard in `rec` of a *later*
- * exchange: after the output queue (30-70 ms) plus the device's output and
- * input latency; audio_pa_latency_ms() gives the estimate for the open
- * device, and the measured figure on the test's virtual device is in
- * tests/e2e_pulse_audio.sh's output ("output->input latency"). */
+ * exchange: after the output queue (~30 ms) plus the device's output and
+ * input latency. audio_pa_latency_ms() estimates it for the open device
+ * (80 ms on the test's virtual device, where 63-65 ms was measured: about
+ * three 20 ms blocks; tests/e2e_pulse_audio.sh prints the figure). An echo
+ * canceller with a 100 ms tail fed play and rec of the same exchange thus
+ * has ~35 ms of tail left for the room; delaying its reference by
+ * (audio_pa_latency_ms() / 20 - 1) blocks gives it back. */
 audio *audio_pa_open(const char *input_dev, const char *output_dev, fc_err *err);
 
 /* Prints the devices (index, name, host API, channels, default rate) to stdout.

@@ -51,7 +51,8 @@ sed -n 's/^\([0-9]* Hz: .*\)/    \1/p' "$TMP/check.out"
 
 if "$FC" devices --help >/dev/null 2>&1; then
     check "floorcoach devices lists the virtual device" timeout 60 "$FC" devices
-    check "  ... and names it" grep -q "default" "$TMP/check.out"
+    cp "$TMP/check.out" "$TMP/devices.out"
+    check "  ... and names it" grep -q "default" "$TMP/devices.out"
 fi
 
 # The user speaks into the fake mic while floorcoach plays a 1 kHz tone.
