@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "devices.h"
+#include "enroll.h"
 #include "forget.h"
 #include "hear.h"
 #include "history.h"
@@ -30,6 +31,7 @@ static const command commands[] = {
     {"devices", devices_main, "the audio devices"},
     {"say", say_main, "speak a sentence (a speaker test)"},
     {"hear", hear_main, "print each recognized reply as one JSON line"},
+    {"enroll", enroll_main, "learn your voice and room (a few minutes, hands-free)"},
     {"history", history_main, "past sessions, one line each"},
     {"report", report_main, "a printable HTML report of past sessions"},
     {"forget", forget_main, "delete stored sessions"},
