@@ -21,4 +21,8 @@ step "clap detector and room check" sh bench/clap.sh
 step "listening (recognition)" sh bench/recognition.sh
 # History, CSV and report over hundreds of logs.
 step "history and report" sh bench/history.sh
+# Session level, file mode with echo: a symptom reply during a hold stops the
+# session within 3 s (voices x noises x SNRs), and the interruptions per hour
+# that TV-like speech causes during a full routine. FC_SAFETY_FULL=1: bigger run.
+step "session-level safety" sh bench/safety_session.sh
 exit $status

@@ -1,0 +1,569 @@
+#!/usr/bin/env python3
+"""safety_session.py: the session-level safety benchmark, in file mode.
+
+    safety_session.py --fc FLOORCOACH --corpus DIR --mixwav MIXWAV [--full]
+
+Part 1, symptom replies during a hold. A short routine of long holds
+(bench/safety_hold.cfg) is run with `--echo -6 --no-screening --no-baseline
+--no-profile` over a microphone of household noise (the corpus noise at 10 and
+0 dB SNR, or a faint floor for "clean"). A baseline run over the noise alone
+gives the holds' times; then, in each trial, one symptom phrase spoken by an
+eSpeak NG voice is placed at a random moment of a hold that the noise alone
+left undisturbed, and the session is run again. A trial succeeds when the
+session stopped that hold within 3 s of the phrase's end by any path: a
+verdict (stop_exercise, offer_easier, end_session, or a pause for unclear
+speech), a question (a confirmation "Did you say ...?"), or the end of the
+exercise, with no count of that hold after it. Phrases worded as in
+voices/en-us/replies.cfg and wordings that are not in it ("unseen") are
+reported separately.
+
+Part 2, ordinary speech. A full bundled routine is run with TV-like speech
+(the corpus sentences and eSpeak NG readings of bench/sentences.txt, one after
+another with short gaps) over household noise 10 dB below it, with --echo -6
+and no symptom replies. The session's own questions are answered ("the same",
+"no", "carry on") by re-running it, as tests/answers.py does; the TV is cut
+while the person answers, so that the figure measures interruptions and not
+the recall of answers. Reported: interruptions per hour of session (replies
+heard outside a question that stopped the count: pauses for unclear speech,
+confirmations of a symptom, safety stops, a "pause"), and all replies heard
+outside a question (false accepts) per hour.
+
+Levels: the person's speech and the TV are at the active level of
+floorcoach's own voice (measured with `floorcoach say`); the echo (--echo -6)
+is then 6 dB below the speech; noise is SNR dB below the speech.
+"""
+import argparse
+import array
+import json
+import math
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from concurrent.futures import ThreadPoolExecutor
+
+RATE = 16000
+SEEN = ["pain down my leg", "tingling in my foot", "my leg feels weak", "sharp pain"]
+UNSEEN = ["it's shooting down my leg", "my foot has gone numb", "my leg is tingling"]
+VOICES = ["en-us", "en-us+f2", "en-us+m3", "en-gb", "en-us+f4", "en+klatt"]
+ANSWER_VOICE = "en-us+m3"
+TV_VOICES = ["en-us", "en-gb", "en-us+f4", "en+klatt", "en-us+m3"]
+ECHO = "-6"
+STOP_WITHIN = 3.0
+FLAGS = ["--no-screening", "--no-baseline", "--no-profile", "--echo", ECHO]
+STOP_VERDICTS = {"stop_exercise", "offer_easier", "end_session", "pause"}
+
+
+def read_wav(path):
+    with wave.open(path, "rb") as w:
+        if w.getsampwidth() != 2 or w.getnchannels() != 1 or w.getframerate() != RATE:
+            raise SystemExit("%s: not 16 kHz mono 16-bit" % path)
+        a = array.array("h", w.readframes(w.getnframes()))
+    if sys.byteorder == "big":
+        a.byteswap()
+    return a
+
+
+def rms(a):
+    return math.sqrt(sum(x * x for x in a) / max(1, len(a)))
+
+
+def active(a):
+    """(RMS of the loud 20 ms frames, first and last loud sample): frames
+    within 30 dB of the loudest count as speech."""
+    n = 320
+    levels = [rms(a[i:i + n]) for i in range(0, max(1, len(a) - n), n)]
+    top = max(levels) if levels else 0.0
+    loud = [i for i, l in enumerate(levels) if l > top / 31.6]
+    if not loud:
+        return 1.0, 0, len(a)
+    r = math.sqrt(sum(levels[i] ** 2 for i in loud) / len(loud))
+    return r, loud[0] * n, (loud[-1] + 1) * n
+
+
+class Clip:
+    """A 16 kHz WAV with its active level and where the speech starts and ends."""
+
+    def __init__(self, path):
+        self.path = path
+        a = read_wav(path)
+        self.level, s, e = active(a)
+        self.dur = len(a) / RATE
+        self.start = s / RATE
+        self.end = e / RATE
+
+
+class Bench:
+    def __init__(self, a):
+        self.fc = a.fc
+        self.mixwav = a.mixwav
+        self.corpus = a.corpus
+        self.full = a.full
+        self.routine = a.routine
+        self.top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        self.max_answers = 6
+        self.keep = a.keep
+        if self.keep:
+            os.makedirs(self.keep, exist_ok=True)
+        self.tmp = tempfile.mkdtemp(prefix="fc-safety.", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+        self.env = dict(os.environ, XDG_DATA_HOME=os.path.join(self.tmp, "data"))
+        self.clips = {}
+        self.n = 0
+        self.lock = threading.Lock()
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def uniq(self, stem):
+        with self.lock:
+            self.n += 1
+            return self.path("%s-%d" % (stem, self.n))
+
+    # ---- material ----
+
+    def synth(self, text, voice):
+        key = (text, voice)
+        if key not in self.clips:
+            base = self.uniq("say")
+            subprocess.run(["espeak-ng", "-v", voice, "-w", base + ".raw.wav", text], check=True)
+            subprocess.run(["sox", "-q", base + ".raw.wav", "-r", str(RATE), "-c", "1", "-b", "16",
+                            base + ".wav"], check=True)
+            self.clips[key] = Clip(base + ".wav")
+        return self.clips[key]
+
+    def program_level(self):
+        """The active level of floorcoach's own voice, from `floorcoach say`."""
+        out = self.path("own.wav")
+        subprocess.run([self.fc, "say", "Rep one of four. Lift your hips a little. Hold.",
+                        "--speaker", out], check=True, stdout=subprocess.DEVNULL, env=self.env)
+        conv = self.path("own16.wav")
+        subprocess.run(["sox", "-q", out, "-r", str(RATE), "-c", "1", "-b", "16", conv], check=True)
+        return Clip(conv).level
+
+    # ---- running ----
+
+    def mix(self, seconds, lines):
+        out = self.uniq("mic") + ".wav"
+        subprocess.run([self.mixwav, out, "%.3f" % seconds], input="\n".join(lines) + "\n",
+                       text=True, check=True)
+        return out
+
+    def run(self, routine, mic, flags, keep=None):
+        log = self.uniq("log") + ".jsonl"
+        try:
+            subprocess.run([self.fc, "run", routine, "--mic", mic, "--log", log] + flags,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900,
+                           env=self.env)
+        except subprocess.TimeoutExpired:
+            pass
+        events = []
+        if os.path.exists(log):
+            for line in open(log):
+                try:
+                    events.append(json.loads(line))
+                except ValueError:
+                    break
+            if keep and self.keep:
+                shutil.copy(log, os.path.join(self.keep, keep + ".jsonl"))
+            os.unlink(log)
+        os.unlink(mic)
+        return events
+
+
+# ---- part 1: symptom replies during a hold ----
+
+def holds(events):
+    """Undisturbed holds: (say Hold, release time, counts) where nothing but
+    counts happened between "Hold." and "Release."."""
+    out = []
+    for i, e in enumerate(events):
+        if e["ev"] != "say" or e["text"].strip() != "Hold.":
+            continue
+        counts = []
+        for f in events[i + 1:]:
+            if f["ev"] == "count":
+                counts.append(f)
+                continue
+            if f["ev"] == "say" and f["kind"] == "count":
+                continue
+            if f["ev"] == "say" and f["text"].strip() == "Release.":
+                out.append((e, f["t"], counts))
+            break
+    return out
+
+
+def stop_event(events, ps):
+    """The first event at or after ps that stops the count: a verdict other
+    than continue, a question, a pause, or the exercise's end."""
+    for e in events:
+        if e["t"] < ps - 0.05:
+            continue
+        if e["ev"] == "verdict" and e["verdict"] in STOP_VERDICTS:
+            return e, "%s/%s" % (e["verdict"], e.get("reason") or "")
+        if e["ev"] == "say" and (e["kind"] == "prompt" or "Say carry on" in e["text"]):
+            return e, "question: " + e["text"][:40]
+        if e["ev"] == "exercise_end":
+            return e, "exercise_end/" + e.get("outcome", "")
+    return None, None
+
+
+def condition_lines(b, cond, level):
+    noise, snr, offset = cond
+    if noise is None:
+        return ["floor %.2f %d" % (level / 10 ** (50 / 20), offset)]
+    gain = level / 10 ** (snr / 20) / b.noise_rms[noise]
+    return ["loop %s %.6f %.3f" % (noise, gain, offset), "floor %.2f 7" % (level / 10 ** (60 / 20))]
+
+
+def baseline(b, cond, level):
+    mic = b.mix(100.0, condition_lines(b, cond, level))
+    return b.run(b.routine, mic, FLAGS, keep="base-%s-%s-%d" % (os.path.basename(cond[0] or "clean"), cond[1],
+                                                                   int(cond[2] * 1000)))
+
+
+def trial(b, cond, base, voice, phrase, level, seed):
+    rnd = random.Random(seed)
+    clip = b.synth(phrase, voice)
+    speech = clip.end - clip.start
+    spots = []
+    for h, release, counts in holds(base):
+        lo = h["end"] + 0.3
+        hi = release - STOP_WITHIN - 0.5 - speech
+        if hi > lo:
+            spots.append((h, lo, hi, release))
+    if not spots:
+        return {"skipped": "no undisturbed hold in the baseline run"}
+    h, lo, hi, release = rnd.choice(spots)
+    ps = rnd.uniform(lo, hi)  # the start of the speech itself
+    at = ps - clip.start
+    pe = ps + speech
+    gain = level / clip.level
+    mic = b.mix(pe + 6.0, condition_lines(b, cond, level) + ["clip %s %.6f %.3f" % (clip.path, gain, at)])
+    ev = b.run(b.routine, mic, FLAGS, keep="trial-%d" % seed)
+    # The run is the baseline up to the phrase: file mode is deterministic.
+    before = [(e["ev"], e["t"]) for e in ev if e["t"] < ps - 0.3]
+    want = [(e["ev"], e["t"]) for e in base if e["t"] < ps - 0.3]
+    diverged = before != want
+    stop, path = stop_event(ev, ps)
+    ok = False
+    delay = None
+    if stop is not None:
+        delay = stop["t"] - pe
+        later = [e for e in ev if e["ev"] == "count" and stop["t"] < e["t"] < release]
+        ok = delay <= STOP_WITHIN and not later
+    heard = [e for e in ev if e["ev"] == "heard" and e["t"] >= ps - 0.05]
+    return {"ok": ok, "delay": delay, "path": path, "diverged": diverged,
+            "heard": ("%s (%s%s)" % (heard[0].get("text"), heard[0].get("intent"),
+                                    ", low" if heard[0].get("low_confidence") else "")) if heard else None}
+
+
+# ---- part 2: ordinary speech during a full routine ----
+
+def answer_for(text):
+    t = text.lower()
+    if "better, the same, or worse" in t:
+        return "the same"
+    if "carry on" in t:
+        return "carry on"
+    if "next exercise" in t:
+        return "yes"
+    if "where" in t and "yes or no" not in t:
+        return "back"
+    return "no"
+
+
+def asks(e):
+    return e["ev"] == "say" and (e["kind"] == "prompt" or "Say carry on when" in e["text"])
+
+
+def interruptions(events):
+    """Replies heard outside a question, and those of them that stopped the
+    session (a verdict, a question or a pause right after)."""
+    heard, stopped, kinds = 0, 0, {}
+    asking = False
+    for i, e in enumerate(events):
+        if e["ev"] == "say":
+            asking = asks(e)
+            continue
+        if e["ev"] in ("count", "exercise_start"):
+            asking = False
+            continue
+        if e["ev"] != "heard" or asking:
+            continue
+        heard += 1
+        kind = "unclear" if e.get("unclear") else e.get("intent")
+        for f in events[i + 1:]:
+            if f["t"] > e["t"] + 1.5:
+                break
+            if ((f["ev"] == "verdict" and f["verdict"] != "continue") or asks(f)
+                    or f["ev"] == "exercise_end" or (f["ev"] == "say" and f["text"].startswith("Skipping"))):
+                stopped += 1
+                kinds[kind] = kinds.get(kind, 0) + 1
+                break
+    return heard, stopped, kinds
+
+
+def no_checkins(b, routine):
+    """A copy of a bundled routine without check-in questions, so that every
+    question in the run is an interruption."""
+    out = b.path(routine + ".cfg")
+    with open(os.path.join(b.top, "routines", routine + ".cfg")) as f:
+        text = f.read()
+    with open(out, "w") as f:
+        f.write(re.sub(r'(\bid\s*=\s*"[^"]*"\s*;)', r"\1 check_in = false;", text))
+    return out
+
+
+def tv_session(b, routine, noise, seed, level, tv):
+    rnd = random.Random(seed)
+    seconds = 1200.0
+    offset = rnd.uniform(0, b.noise_len[noise])
+    gain_n = level / 10 ** (10 / 20) / b.noise_rms[noise]
+    noise_lines = ["loop %s %.6f %.3f" % (noise, gain_n, offset),
+                   "floor %.2f %d" % (level / 10 ** (60 / 20), seed)]
+    # The TV comes on once the room check is over (the check is meant to
+    # hear the room before the session, and stops a session in a room this
+    # loud: see the report).
+    ev = b.run(routine, b.mix(60.0, noise_lines), FLAGS)
+    room = [e["t"] for e in ev if e["ev"] == "room_check"]
+    t = (room[0] if room else 0.0) + rnd.uniform(0.5, 2.0)
+    # The TV: sentences one after another with short gaps, each at the speech level.
+    items = []
+    order = list(range(len(tv)))
+    while t < seconds:
+        rnd.shuffle(order)
+        for k in order:
+            c = tv[k]
+            items.append([t, c, None])  # start, clip, cut at
+            t += c.dur + rnd.uniform(0.3, 1.5)
+            if t >= seconds:
+                break
+    answers = []
+    events = []
+    for _ in range(b.max_answers + 1):
+        lines = list(noise_lines)
+        for start, c, cut in items:
+            if cut is not None and cut <= start:
+                continue
+            lines.append("clip %s %.6f %.3f %s" % (c.path, level / c.level, start,
+                                                   "%.3f" % cut if cut is not None else ""))
+        for at, c in answers:
+            lines.append("clip %s %.6f %.3f" % (c.path, level / c.level, at))
+        events = b.run(routine, b.mix(seconds, lines), FLAGS,
+                       keep="tv-%s-%d" % (os.path.basename(routine)[:-4], seed))
+        qs = [e for e in events if asks(e)]
+        if len(qs) <= len(answers) or len(answers) == b.max_answers:
+            break
+        q = qs[len(answers)]
+        c = b.clips[(answer_for(q["text"]), ANSWER_VOICE)]
+        at = q["end"] + 0.4
+        answers.append((at, c))
+        # Quiet TV while the person answers: cut what plays at the question's
+        # end, drop what would start before the answer is over.
+        for it in items:
+            start, clip, cut = it
+            end = start + clip.dur if cut is None else min(cut, start + clip.dur)
+            if start < q["end"] < end:
+                it[2] = q["end"]
+            elif q["end"] <= start < at + c.dur + 0.5:
+                it[2] = start
+    end = [e for e in events if e["ev"] == "session_end"]
+    length = end[0]["t"] if end else (events[-1]["t"] if events else 0.0)
+    reason = end[0].get("reason") if end else "none"
+    if reason != "completed":
+        # Counted up to the last question left unanswered.
+        qs = [e for e in events if asks(e)]
+        if len(qs) > len(answers):
+            length = qs[len(answers)]["t"]
+    heard, stopped, kinds = interruptions([e for e in events if e["t"] <= length])
+    return {"routine": os.path.basename(routine)[:-4], "noise": os.path.basename(noise), "seconds": length,
+            "reason": reason, "heard": heard, "stopped": stopped, "kinds": kinds, "answers": len(answers)}
+
+
+# ---- report ----
+
+def pct(k, n):
+    return "%5.1f%% (%d/%d)" % (100.0 * k / n, k, n) if n else "    -"
+
+
+def quantile(xs, q):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(math.ceil(q * len(xs))) - 1)]
+
+
+def snr_name(snr):
+    return "clean" if snr is None else "%d dB" % snr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fc", required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--mixwav", required=True)
+    ap.add_argument("--routine", required=True, help="the benchmark routine of long holds")
+    ap.add_argument("--tv-routines", default="nerve-glides,gentle-start")
+    ap.add_argument("--tv-sessions", type=int, default=1)
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--keep", help="a folder to keep the session logs in (for looking into failures)")
+    ap.add_argument("--part", choices=["hold", "tv", "both"], default="both")
+    ap.add_argument("--jobs", type=int, default=2)
+    a = ap.parse_args()
+    b = Bench(a)
+    t0 = time.time()
+    try:
+        report(a, b)
+    finally:
+        shutil.rmtree(b.tmp, ignore_errors=True)
+    print("(%.0f s)" % (time.time() - t0))
+
+
+def report(a, b):
+    noises = sorted(os.path.join(a.corpus, "noise", f) for f in os.listdir(os.path.join(a.corpus, "noise"))
+                    if f.endswith(".wav"))
+    b.noise_rms = {}
+    b.noise_len = {}
+    for n in noises:
+        s = read_wav(n)
+        b.noise_rms[n] = rms(s) or 1.0
+        b.noise_len[n] = len(s) / RATE
+    level = b.program_level()
+    print("speech and TV at %.1f dBFS (floorcoach's own voice), echo %s dB, noise SNR dB below the speech"
+          % (20 * math.log10(level / 32768), ECHO))
+    if a.part != "tv":
+        part_hold(a, b, noises, level)
+    if a.part != "hold":
+        part_tv(a, b, noises, level)
+
+
+def part_hold(a, b, noises, level):
+    voices = VOICES if a.full else VOICES[:4]
+    seeds = 3 if a.full else 1
+
+    conds = []
+    for s in range(seeds):
+        conds.append((None, None, s + 1))
+        for snr in (10, 0):
+            for n in noises:
+                rnd = random.Random("%s %d %d" % (os.path.basename(n), snr, s))
+                conds.append((n, snr, rnd.uniform(0, b.noise_len[n])))
+    with ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        bases = list(pool.map(lambda c: baseline(b, c, level), conds))
+        for v in voices:  # synthesize before the threads share the cache
+            for p in SEEN + UNSEEN:
+                b.synth(p, v)
+        jobs = []
+        for ci, c in enumerate(conds):
+            for vi, v in enumerate(voices):
+                k = ci + vi
+                if a.full:
+                    phrases = SEEN + UNSEEN
+                elif c[1] == 0:
+                    phrases = [SEEN[k % 4]]  # quick run: one wording in turn
+                else:
+                    # quick run: two wordings and one unseen, in turn
+                    phrases = [SEEN[k % 4], SEEN[(k + 2) % 4], UNSEEN[k % len(UNSEEN)]]
+                for p in phrases:
+                    jobs.append((c, bases[ci], v, p, len(jobs) + 1))
+        res = list(pool.map(lambda j: dict(trial(b, j[0], j[1], j[2], j[3], level, j[4]),
+                                           noise=j[0][0], snr=j[0][1], voice=j[2], phrase=j[3], id=j[4],
+                                           seen=j[3] in SEEN), jobs))
+    noisy_bases = sum(1 for ev in bases if any(e["ev"] == "heard" for e in ev))
+    skipped = [r for r in res if "skipped" in r]
+    res = [r for r in res if "skipped" not in r]
+
+    print("\nSymptom reply during a hold -> session stopped within %.0f s (any path), %d trials"
+          % (STOP_WITHIN, len(res)))
+    print("%-8s %-22s %-22s %-8s %-8s" % ("SNR", "seen wording", "unseen wording", "median", "p95"))
+    for snr in (None, 10, 0):
+        rs = [r for r in res if r["snr"] == snr]
+        seen = [r for r in rs if r["seen"]]
+        unseen = [r for r in rs if not r["seen"]]
+        d = [r["delay"] for r in seen if r["ok"]]
+        print("%-8s %-22s %-22s %-8s %-8s" % (snr_name(snr), pct(sum(r["ok"] for r in seen), len(seen)),
+                                            pct(sum(r["ok"] for r in unseen), len(unseen)),
+                                            "%.2f s" % statistics.median(d) if d else "-",
+                                            "%.2f s" % quantile(d, 0.95) if d else "-"))
+    print("\nper voice (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in (None, 10, 0)))
+    for v in voices:
+        cells = []
+        for snr in (None, 10, 0):
+            rs = [r for r in res if r["voice"] == v and r["snr"] == snr and r["seen"]]
+            cells.append("%-16s" % pct(sum(r["ok"] for r in rs), len(rs)))
+        print("  %-24s %s" % (v, "  ".join(cells)))
+    print("per noise (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in (10, 0)))
+    for n in noises:
+        cells = []
+        for snr in (10, 0):
+            rs = [r for r in res if r["noise"] == n and r["snr"] == snr and r["seen"]]
+            cells.append("%-16s" % pct(sum(r["ok"] for r in rs), len(rs)))
+        print("  %-24s %s" % (os.path.basename(n), "  ".join(cells)))
+    print("per phrase (all SNRs)")
+    for p in SEEN + UNSEEN:
+        rs = [r for r in res if r["phrase"] == p]
+        print("  %-26s %s%s" % (p, pct(sum(r["ok"] for r in rs), len(rs)), "" if p in SEEN else "  (unseen)"))
+    paths = {}
+    for r in res:
+        key = (r["path"] or "none").split(":")[0] if r["ok"] else "MISSED"
+        paths[key] = paths.get(key, 0) + 1
+    print("paths: " + ", ".join("%s %d" % kv for kv in sorted(paths.items(), key=lambda kv: -kv[1])))
+    misses = [r for r in res if not r["ok"] and r["snr"] != 0]
+    for r in misses[:12]:
+        print("  missed #%d: %-26s %-9s %-7s %-18s heard %s, then %s%s" % (
+            r["id"], r["phrase"], r["voice"], snr_name(r["snr"]), os.path.basename(r["noise"] or "-"), r["heard"],
+            r["path"] or "nothing", " (%.1f s after)" % r["delay"] if r["delay"] is not None else ""))
+    diverged = sum(r["diverged"] for r in res)
+    print("notes: %d of %d baseline runs had replies heard in noise alone; %d trials skipped (no "
+          "undisturbed hold); %d trials whose run differed from the baseline before the phrase"
+          % (noisy_bases, len(bases), len(skipped), diverged))
+
+
+
+def part_tv(a, b, noises, level):
+    tv = []
+    sent_dir = os.path.join(a.corpus, "speech", "sentences")
+    for f in sorted(os.listdir(sent_dir)):
+        if f.endswith(".wav"):
+            tv.append(Clip(os.path.join(sent_dir, f)))
+    txt = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sentences.txt")
+    if os.path.exists(txt):
+        lines = [l.strip() for l in open(txt) if l.strip() and not l.startswith("#")]
+        for k, l in enumerate(lines):
+            tv.append(b.synth(l, TV_VOICES[k % len(TV_VOICES)]))
+    for text in ("the same", "carry on", "yes", "no", "back"):
+        b.synth(text, ANSWER_VOICE)  # before the threads share the cache
+    routines = [no_checkins(b, r) for r in a.tv_routines.split(",")]
+    sessions = 6 if a.full else a.tv_sessions
+    plan = [(routines[k % len(routines)], noises[(3 * k + 1) % len(noises)], 100 + k) for k in range(sessions)]
+    with ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        tvres = list(pool.map(lambda p: tv_session(b, p[0], p[1], p[2], level, tv), plan))
+    hours = sum(r["seconds"] for r in tvres) / 3600
+    stopped = sum(r["stopped"] for r in tvres)
+    heard = sum(r["heard"] for r in tvres)
+    kinds = {}
+    for r in tvres:
+        for k, v in r["kinds"].items():
+            kinds[k] = kinds.get(k, 0) + v
+    print("\nOrdinary speech (TV at the speech level, noise 10 dB below, echo %s) during full routines: "
+          "%d sessions, %.1f min" % (ECHO, len(tvres), hours * 60))
+    for r in tvres:
+        print("  %-14s %-22s %5.1f min, ended %-10s answers placed %2d, heard outside questions %d, "
+              "stopped the session %d" % (r["routine"], r["noise"], r["seconds"] / 60, r["reason"],
+                                          r["answers"], r["heard"], r["stopped"]))
+    if hours > 0:
+        print("interruptions (pauses, confirmations, stops) per hour: %.1f   (target <= 4)" % (stopped / hours))
+        print("replies heard outside a question per hour: %.1f" % (heard / hours))
+        if kinds:
+            print("interruptions by what was heard: " + ", ".join("%s %d" % kv for kv in sorted(kinds.items())))
+
+
+if __name__ == "__main__":
+    main()
