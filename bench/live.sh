@@ -31,6 +31,12 @@ cc -std=c11 -O2 -D_DEFAULT_SOURCE -I"$TOP/src" -o "$TMP/livelat" "$TOP/bench/liv
     "$TOP/src/wav.c" "$TOP/src/util.c" $(pkg-config --cflags --libs speexdsp) -lm || exit 1
 
 pulse_feed "$TMP/pain.wav" "pain down my leg" || exit 1
+if "$FC" hear --help >/dev/null 2>&1 &&
+    ! timeout 60 "$FC" hear --mic "$TMP/pain.wav" --hold 2>/dev/null | grep -q '"intent":"spreading"'; then
+    echo "live latency: not measured: the listener does not understand the test phrase even"
+    echo "  from a file (floorcoach hear --mic pain.wav --hold --verbose says why)"
+    exit 0
+fi
 cat >"$TMP/holds.cfg" <<'EOF'
 routine = {
   name = "Long holds";
