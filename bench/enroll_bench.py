@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""enroll_bench.py: the enrolled column of the listening benchmark.
+
+For each benchmark voice (eSpeak NG): enroll with `floorcoach enroll` in
+file mode (answers placed by tests/enroll_mic.py, quiet room, one speaking
+rate), then measure recall of the lexicon's safety phrases said at another
+rate in streams of real noise (corpus, held-out noises) at each SNR, with
+the stock model and with the person's profile:
+  grammar  PocketSphinx with a plain grammar of every lexicon phrase
+           (pocketsphinx_batch on each reply's segment): the acoustic
+           model's own effect, no rejection
+  hear     `floorcoach hear --mic STREAM` with --no-profile / --profile:
+           the product's listener, rejection included
+Also the enrollment time (speaking included, from the log) and the
+adaptation's CPU time. Prints a table.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import wave
+import array
+
+RATE = 16000
+SAFETY = {"better", "same", "worse", "spreading", "nerve_signs", "weakness", "centralizing",
+          "sharp_pain", "red_flag", "location", "pain_score"}
+
+
+def read_wav(path):
+    with wave.open(path, "rb") as w:
+        a = array.array("h")
+        a.frombytes(w.readframes(w.getnframes()))
+        return a, w.getframerate(), w.getnchannels()
+
+
+def active_db(a):
+    p = []
+    for i in range(0, len(a) - 319, 320):
+        s = 0
+        for v in a[i:i + 320]:
+            s += v * v
+        p.append(s / 320.0 / (32768.0 ** 2))
+    if not p or max(p) <= 0:
+        return -120.0
+    m = max(p)
+    sel = [x for x in p if x >= m * 0.01]
+    return 10 * math.log10(sum(sel) / len(sel))
+
+
+def power_db(a):
+    s = 0
+    for v in a:
+        s += v * v
+    return 10 * math.log10(s / len(a) / (32768.0 ** 2))
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def synth(text, voice, rate, cache):
+    name = re.sub(r"[^a-zA-Z0-9]", "_", "%s_%s_%s" % (voice, rate, text))[:120]
+    f = os.path.join(cache, name + ".wav")
+    if not os.path.exists(f):
+        tmp = f + ".tmp.wav"
+        run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", tmp, text])
+        run(["sox", "-q", "-V1", tmp, "-r", "16000", "-c", "1", "-b", "16", f])
+        os.unlink(tmp)
+    return f
+
+
+def norm_text(t):
+    return " ".join(t.lower().split())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fc", required=True)
+    ap.add_argument("--top", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--voices", default="en-us+m3 en-us+f4 en-gb-x-rp+m7")
+    ap.add_argument("--enroll-rate", type=int, default=150)
+    ap.add_argument("--test-rate", type=int, default=185)
+    ap.add_argument("--snrs", default="10 0")
+    ap.add_argument("--noises", default="running_tap exercise_bike")
+    ap.add_argument("--no-hear", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    cache = os.path.join(a.out, "tts")
+    os.makedirs(cache, exist_ok=True)
+    lex = os.path.join(a.top, "voices/en-us/replies.cfg")
+    fcbench = os.path.join(a.top, "bench/out/listen/fcbench")
+    mixwav = os.path.join(a.top, "bench/out/mixwav")
+    if not os.path.exists(fcbench):
+        run(["sh", os.path.join(a.top, "bench/build.sh")], stdout=subprocess.DEVNULL)
+    if not os.path.exists(mixwav):
+        run([os.environ.get("CC", "cc"), "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-O2", "-o",
+             mixwav, os.path.join(a.top, "bench/mixwav.c"), "-lm"])
+    phrases = []
+    for line in subprocess.run([fcbench, "phrases", lex], check=True, capture_output=True,
+                               text=True).stdout.splitlines():
+        it, val, text = line.split("\t")
+        phrases.append((it, val, norm_text(text)))
+    by_text = {t: (i, v) for i, v, t in phrases}
+    safety = [p for p in phrases if p[0] in SAFETY]
+
+    # Decoding material shared by every voice: a dictionary of the lexicon's
+    # words and a grammar of all its phrases.
+    model = os.environ.get("FLOORCOACH_PS_MODEL", "/usr/share/pocketsphinx/model/en-us")
+    words = sorted({w for _, _, t in phrases for w in t.split()})
+    dict_path = os.path.join(a.out, "lexicon.dict")
+    with open(os.path.join(model, "cmudict-en-us.dict")) as f, open(dict_path, "w") as o:
+        want = set(words)
+        for line in f:
+            w = line.split(" ", 1)[0]
+            if re.sub(r"\(\d+\)$", "", w) in want:
+                o.write(line)
+    jsgf = os.path.join(a.out, "lexicon.jsgf")
+    with open(jsgf, "w") as o:
+        uniq = sorted({t for _, _, t in phrases})
+        o.write("#JSGF V1.0;\ngrammar lex;\npublic <r> = " + " | ".join(uniq) + ";\n")
+
+    noise_files = {n: os.path.join(a.corpus, "noise", n + ".wav") for n in a.noises.split()}
+    noise_db = {}
+    for n, f in noise_files.items():
+        x, r, c = read_wav(f)
+        if r != RATE or c != 1:
+            conv = os.path.join(a.out, n + ".16k.wav")
+            if not os.path.exists(conv):
+                run(["sox", "-q", f, "-r", "16000", "-c", "1", "-b", "16", conv])
+            noise_files[n] = conv
+            x, r, c = read_wav(conv)
+        noise_db[n] = power_db(x[:RATE * 60])
+
+    rows = []
+    for voice in a.voices.split():
+        vdir = os.path.join(a.out, re.sub(r"[^a-zA-Z0-9]", "_", voice))
+        os.makedirs(vdir, exist_ok=True)
+        mic = os.path.join(vdir, "enroll-mic.wav")
+        if not os.path.exists(mic):
+            print("enroll benchmark: %s: building the enrollment answers ..." % voice,
+                  file=sys.stderr)
+            run(["python3", os.path.join(a.top, "tests/enroll_mic.py"), a.fc, mic, "--voice",
+                 voice, "--rate", str(a.enroll_rate), "--noise-dbfs", "-60", "--workdir",
+                 os.path.join(vdir, "build")], stdout=subprocess.DEVNULL)
+        prof = os.path.join(vdir, "profile")
+        log = os.path.join(vdir, "enroll.jsonl")
+        if os.path.exists(log):
+            os.unlink(log)
+        env = dict(os.environ)
+        env["XDG_DATA_HOME"] = os.path.join(vdir, "data")
+        run([a.fc, "enroll", "--mic", mic, "--profile", prof, "--log", log],
+            stdout=subprocess.DEVNULL, env=env)
+        ev = [json.loads(l) for l in open(log)]
+        end = [e for e in ev if e["ev"] == "enroll_end"][-1]
+        ad = [e for e in ev if e["ev"] == "adapt"]
+        ad = ad[-1] if ad else {}
+        row = {"voice": voice, "enroll_s": end.get("recording_s", 0), "cpu_s": ad.get("cpu_s", 0),
+               "kept": ad.get("kept", False), "recorded": end.get("recorded", 0),
+               "wanted": end.get("wanted", 0),
+               "check": "%s/%s->%s/%s" % (ad.get("stock_quiet_ok"), ad.get("stock_noisy_ok"),
+                                          ad.get("adapted_quiet_ok"), ad.get("adapted_noisy_ok")),
+               "res": {}}
+        hmm_adapted = os.path.join(prof, "model/en-us")
+        # Test clips at the other rate, normalized to -20 dBFS speech level.
+        clips = []
+        for i, (it, val, text) in enumerate(safety):
+            f = synth(text, voice, a.test_rate, cache)
+            x, _, _ = read_wav(f)
+            clips.append((it, val, text, f, len(x) / RATE, 10 ** ((-20 - active_db(x)) / 20)))
+        for snr in [float(s) for s in a.snrs.split()]:
+            for k, n in enumerate(noise_files):
+                mine = [c for j, c in enumerate(clips) if j % len(noise_files) == k]
+                tag = "%s_%g" % (n, snr)
+                stream = os.path.join(vdir, tag + ".wav")
+                spec, truth, t = [], [], 1.5
+                for it, val, text, f, dur, g in mine:
+                    spec.append("clip %s %.6f %.3f" % (f, g, t))
+                    truth.append((it, val, text, t, t + dur))
+                    t += dur + 2.0
+                total = t + 1.0
+                ng = 10 ** ((-20 - snr - noise_db[n]) / 20)
+                spec.insert(0, "loop %s %.6f 0" % (noise_files[n], ng))
+                spec.insert(1, "floor 3 7")
+                run([mixwav, stream, "%.2f" % total], input="\n".join(spec) + "\n", text=True)
+                res = row["res"].setdefault(snr, {"n": 0, "g_stock": 0, "g_adapt": 0,
+                                                  "h_stock": 0, "h_adapt": 0})
+                res["n"] += len(truth)
+                # grammar: each reply's segment decoded alone
+                # (read from the WAV itself: sphinx_fe cuts long files short)
+                ctl = stream[:-4] + ".ctl"
+                with open(ctl, "w") as o:
+                    for j, (_, _, _, s, e) in enumerate(truth):
+                        o.write("%s %d %d u%d\n" % (os.path.basename(stream)[:-4],
+                                                    max(0, int((s - 0.4) * 100)),
+                                                    int((e + 0.4) * 100), j))
+                for which, hmm in (("g_stock", os.path.join(model, "en-us")),
+                                   ("g_adapt", hmm_adapted)):
+                    if which == "g_adapt" and not row["kept"]:
+                        res[which] = res["g_stock"]
+                        continue
+                    hyp = stream[:-4] + "." + which + ".hyp"
+                    run(["pocketsphinx_batch", "-adcin", "yes", "-adchdr", "44", "-hmm", hmm,
+                         "-dict", dict_path, "-jsgf", jsgf, "-ctl", ctl, "-cepdir", vdir,
+                         "-cepext", ".wav", "-hyp", hyp,
+                         "-logfn", "/dev/null"], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+                    got = {}
+                    for line in open(hyp):
+                        m = re.match(r"^(.*?)\s*\((u\d+)\s", line.strip() + " ")
+                        if m:
+                            got[int(m.group(2)[1:])] = norm_text(m.group(1))
+                    for j, (it, val, _, _, _) in enumerate(truth):
+                        h = by_text.get(got.get(j, ""))
+                        if h and h[0] == it and h[1] == val:
+                            res[which] += 1
+                if a.no_hear:
+                    continue
+                # hear: the product's listener over the whole stream
+                procs = {}
+                for which, popt in (("h_stock", ["--no-profile"]),
+                                    ("h_adapt", ["--profile", prof])):
+                    if which == "h_adapt" and not row["kept"]:
+                        continue
+                    out = open(stream[:-4] + "." + which + ".jsonl", "w")
+                    procs[which] = (subprocess.Popen([a.fc, "hear", "--mic", stream] + popt,
+                                                     stdout=out, stderr=subprocess.DEVNULL),
+                                    out)
+                for which, (p, out) in procs.items():
+                    p.wait()
+                    out.close()
+                    heard = []
+                    for line in open(stream[:-4] + "." + which + ".jsonl"):
+                        try:
+                            heard.append(json.loads(line))
+                        except ValueError:
+                            pass
+                    for it, val, _, s, e in truth:
+                        for h in heard:
+                            if h["end"] < s - 0.2 or h["start"] > e + 1.0:
+                                continue
+                            if h.get("intent") == it and value_ok(it, val, h.get("value")):
+                                res[which] += 1
+                                break
+                if not row["kept"]:
+                    res["h_adapt"] = res["h_stock"]
+        rows.append(row)
+        print_table(rows, a)
+    return 0
+
+
+LOCS = ["", "back", "buttock", "thigh", "knee", "calf", "foot"]
+
+
+def value_ok(it, val, heard_value):
+    """The value matters for a location (heard as its name) and a pain score."""
+    if it == "location":
+        return heard_value == LOCS[int(val)]
+    if it == "pain_score":
+        return str(heard_value) == val
+    return True
+
+
+def pct(k, n):
+    return "%5.1f%%" % (100.0 * k / n) if n else "   -  "
+
+
+def print_table(rows, a):
+    snrs = [float(s) for s in a.snrs.split()]
+    print()
+    print("Enrolled column: enrollment at %d wpm in a quiet room, safety replies of the "
+          "lexicon at %d wpm in %s" % (a.enroll_rate, a.test_rate, ", ".join(a.noises.split())))
+    head = "%-16s %6s %7s %6s %-15s" % ("voice", "enroll", "adapt", "model", "check q/n")
+    for s in snrs:
+        head += " | %4g dB: gram stock  adapted  hear stock  adapted" % s
+    print(head)
+    tot = {s: {"n": 0, "g_stock": 0, "g_adapt": 0, "h_stock": 0, "h_adapt": 0} for s in snrs}
+    for r in rows:
+        line = "%-16s %5.0fs %6.1fs %6s %-15s" % (r["voice"], r["enroll_s"], r["cpu_s"],
+                                                   "kept" if r["kept"] else "stock", r["check"])
+        for s in snrs:
+            x = r["res"].get(s)
+            if not x:
+                continue
+            for k in ("n", "g_stock", "g_adapt", "h_stock", "h_adapt"):
+                tot[s][k] += x[k]
+            line += " |          %s   %s      %s   %s" % (
+                pct(x["g_stock"], x["n"]), pct(x["g_adapt"], x["n"]),
+                pct(x["h_stock"], x["n"]) if not a.no_hear else "   -  ",
+                pct(x["h_adapt"], x["n"]) if not a.no_hear else "   -  ")
+        print(line)
+    line = "%-16s %6s %7s %6s %-15s" % ("all", "", "", "", "")
+    for s in snrs:
+        x = tot[s]
+        line += " |          %s   %s      %s   %s" % (
+            pct(x["g_stock"], x["n"]), pct(x["g_adapt"], x["n"]),
+            pct(x["h_stock"], x["n"]) if not a.no_hear else "   -  ",
+            pct(x["h_adapt"], x["n"]) if not a.no_hear else "   -  ")
+    print(line)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
