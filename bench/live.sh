@@ -129,7 +129,7 @@ while [ "$i" -lt "$TRIALS" ]; do
         sleep 1.5
     fi
     pulse_record_stop
-    sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$pid/status" >>"$TMP/mem.txt" 2>/dev/null
+    awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" >>"$TMP/mem.txt" 2>/dev/null
     kill -TERM "$fc_pid" 2>/dev/null
     wait "$fc_pid"
     line=$(grep '"ev":"say".*"kind":"safety"' "$LOG" | head -n 1)
