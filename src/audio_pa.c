@@ -57,7 +57,8 @@ typedef struct pa_dev {
     atomic_ulong overflows;   /* mic samples lost: the main loop fell behind */
     unsigned long dropped;    /* speaker samples dropped: queue was full */
     int heard;                /* a mic sample has arrived since the start */
-    int failed;               /* exchange() reported a failure */
+    int failed;               /* exchange() reported a failure ... */
+    const char *fail_msg;     /* ... this one */
     double started;           /* when the streams started (monotonic s) */
     char desc[512];           /* what was opened, for --verbose */
 } pa_dev;
@@ -345,8 +346,17 @@ static void queue_play(pa_dev *d, const int16_t *play, size_t n) {
     ring_write(&d->out_ring, src, len);
 }
 
+static int dev_fail(pa_dev *d, fc_err *err, const char *msg) {
+    d->failed = 1;
+    d->fail_msg = msg;
+    return err_set(err, "%s", msg);
+}
+
 static int pa_exchange(void *impl, const int16_t *play, int16_t *rec, size_t n, fc_err *err) {
     pa_dev *d = impl;
+    /* A device that failed stays failed: no second 2 s wait. */
+    if (d->failed)
+        return err_set(err, "%s", d->fail_msg);
     if (d->first) {
         /* Input captured before the first exchange (while models loaded) is
          * stale: dropping it keeps the session clock on the present. */
@@ -370,17 +380,13 @@ static int pa_exchange(void *impl, const int16_t *play, int16_t *rec, size_t n, 
             d->heard = 1;
             continue;
         }
-        if (stream_dead(d)) {
-            d->failed = 1;
-            return err_set(err, "the audio device stopped working");
-        }
+        if (stream_dead(d))
+            return dev_fail(d, err, "the audio device stopped working");
         /* A device may take a moment to start (a sound server wakes up):
          * the 2 s count starts from the first sample or after START_GRACE. */
         double t = now_s();
-        if (t - last > NO_AUDIO_SECONDS && (d->heard || t - d->started > START_GRACE)) {
-            d->failed = 1;
-            return err_set(err, "no audio from the microphone for 2 seconds");
-        }
+        if (t - last > NO_AUDIO_SECONDS && (d->heard || t - d->started > START_GRACE))
+            return dev_fail(d, err, "no audio from the microphone for 2 seconds");
         nap(POLL_NS);
     }
     memcpy(rec, d->rec_buf, n * sizeof *rec);

@@ -264,6 +264,9 @@ static void test_killed(void) {
     CHECK(err.msg[0] != 0, "a message says why");
     printf("exchange failed %.2f s after the last good block: %s\n", waited, err.msg);
     fflush(stdout);
+    fc_err again = {{0}};
+    CHECK_INT(audio_exchange(a, play, rec, AUDIO_BLOCK, &again), -1);
+    CHECK_STR(again.msg, err.msg);
     double t0 = now_s();
     audio_free(a, 1000);
     printf("closed in %.2f s\n", now_s() - t0);
