@@ -25,4 +25,7 @@ step "history and report" sh bench/history.sh
 # session within 3 s (voices x noises x SNRs), and the interruptions per hour
 # that TV-like speech causes during a full routine. FC_SAFETY_FULL=1: bigger run.
 step "session-level safety" sh bench/safety_session.sh
+# Live audio on the virtual device: end of "pain down my leg" to the spoken
+# stop (20 trials at random moments of a hold), CPU and memory of a session.
+step "live latency (virtual device)" sh bench/live.sh
 exit $status
