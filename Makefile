@@ -113,6 +113,10 @@ fuzz: test-deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# A simulated two-hour file-mode session: memory, descriptors, replies.
+soak: all
+	sh bench/soak.sh
+
 format:
 	clang-format -i src/*.c src/*.h tests/*.c
 
