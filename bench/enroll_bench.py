@@ -88,6 +88,9 @@ def main():
     ap.add_argument("--snrs", default="10 0")
     ap.add_argument("--noises", default="running_tap exercise_bike")
     ap.add_argument("--no-hear", action="store_true")
+    ap.add_argument("--room", default="none",
+                    help="corpus noise of the enrollment room (default: a quiet pink floor)")
+    ap.add_argument("--room-dbfs", type=float, default=-45.0)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     cache = os.path.join(a.out, "tts")
@@ -138,15 +141,19 @@ def main():
 
     rows = []
     for voice in a.voices.split():
-        vdir = os.path.join(a.out, re.sub(r"[^a-zA-Z0-9]", "_", voice))
+        vdir = os.path.join(a.out, "room_" + a.room, re.sub(r"[^a-zA-Z0-9]", "_", voice))
         os.makedirs(vdir, exist_ok=True)
         mic = os.path.join(vdir, "enroll-mic.wav")
         if not os.path.exists(mic):
             print("enroll benchmark: %s: building the enrollment answers ..." % voice,
                   file=sys.stderr)
+            room = ["--noise-dbfs", "-60"]
+            if a.room != "none":
+                room = ["--noise", os.path.join(a.corpus, "noise", a.room + ".wav"),
+                        "--noise-dbfs", str(a.room_dbfs)]
             run(["python3", os.path.join(a.top, "tests/enroll_mic.py"), a.fc, mic, "--voice",
-                 voice, "--rate", str(a.enroll_rate), "--noise-dbfs", "-60", "--workdir",
-                 os.path.join(vdir, "build")], stdout=subprocess.DEVNULL)
+                 voice, "--rate", str(a.enroll_rate), "--workdir",
+                 os.path.join(vdir, "build")] + room, stdout=subprocess.DEVNULL)
         prof = os.path.join(vdir, "profile")
         log = os.path.join(vdir, "enroll.jsonl")
         if os.path.exists(log):
@@ -272,8 +279,12 @@ def pct(k, n):
 def print_table(rows, a):
     snrs = [float(s) for s in a.snrs.split()]
     print()
-    print("Enrolled column: enrollment at %d wpm in a quiet room, safety replies of the "
-          "lexicon at %d wpm in %s" % (a.enroll_rate, a.test_rate, ", ".join(a.noises.split())))
+    room = "a quiet room" if a.room == "none" else "a room with %s at %g dBFS" % (a.room,
+                                                                                 a.room_dbfs)
+    print("Enrolled column: enrollment at %d wpm in %s (recipe %s), safety replies of the "
+          "lexicon at %d wpm in %s" % (a.enroll_rate, room,
+                                       os.environ.get("FLOORCOACH_ADAPT_TRAIN", "both"),
+                                       a.test_rate, ", ".join(a.noises.split())))
     head = "%-16s %6s %7s %6s %-15s" % ("voice", "enroll", "adapt", "model", "check q/n")
     for s in snrs:
         head += " | %4g dB: gram stock  adapted  hear stock  adapted" % s

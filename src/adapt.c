@@ -39,6 +39,18 @@ adapt_opts adapt_defaults(void) {
     o.noise_snr_db = 15.0;
     o.train = ADAPT_TRAIN_BOTH;
     o.tool_timeout_s = 120;
+    /* For the benchmark, which compares the recipes. */
+    const char *t = getenv("FLOORCOACH_ADAPT_TRAIN");
+    if (t && strcmp(t, "noisy") == 0)
+        o.train = ADAPT_TRAIN_NOISY;
+    else if (t && strcmp(t, "clean") == 0)
+        o.train = ADAPT_TRAIN_CLEAN;
+    const char *snr = getenv("FLOORCOACH_ADAPT_SNR");
+    if (snr && *snr) {
+        double v = atof(snr);
+        if (v >= -10 && v <= 60)
+            o.noise_snr_db = v;
+    }
     return o;
 }
 

@@ -23,7 +23,9 @@ typedef struct adapt_opts {
     int tool_timeout_s;      /* a tool running longer is killed (120) */
 } adapt_opts;
 
-/* The defaults above. */
+/* The defaults above; the benchmark may change the recipe with the
+ * environment: FLOORCOACH_ADAPT_TRAIN=both|noisy|clean and
+ * FLOORCOACH_ADAPT_SNR=dB. */
 adapt_opts adapt_defaults(void);
 
 typedef struct adapt_result {
