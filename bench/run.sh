@@ -19,6 +19,10 @@ step "clap detector and room check" sh bench/clap.sh
 # Listening: recall per class and SNR, false accepts per hour, latency, CPU and
 # memory of the recognizer, on tuning material and on held-out voices and noises.
 step "listening (recognition)" sh bench/recognition.sh
+# Enrollment: a few voices enroll in file mode; recall of the safety replies
+# at another rate in held-out noise, stock model vs adapted; enrollment time
+# and adaptation CPU.
+step "enrolled listening (enrollment and adaptation)" sh bench/enroll.sh
 # History, CSV and report over hundreds of logs.
 step "history and report" sh bench/history.sh
 # Session level, file mode with echo: a symptom reply during a hold stops the
