@@ -12,41 +12,52 @@
 #include "util.h"
 
 #define RATE 16000
-#define SUB 40                    /* samples per sub-frame: 2.5 ms */
-#define NBANDS 4
-#define EPS_ENERGY 1.0            /* per sub-frame, in s16 units squared: keeps logs finite */
+#define SUB 40         /* samples per sub-frame: 2.5 ms */
+#define NBANDS 8
+#define EPS_ENERGY 1.0 /* per sub-frame, in s16 units squared: keeps logs finite */
 
 /* Two views of the signal: a 10 ms window sliding by 2.5 ms measures how
  * loud something is (the noise flickers less over 10 ms, and a clap's energy
  * lasts that long), the 2.5 ms sub-frames measure how sharply it starts.
- * Levels are in dB above the running noise floor of the whitened signal:
- * 10 log10(1 + sum over bands of (band energy / band floor - 1)+). Tuned
- * with bench/clap.c on synthesized claps and knocks over the corpus noise. */
-#define WIN 4          /* sub-frames in the 10 ms window */
-#define T_ACT 6.0      /* a window above this belongs to an event */
-#define T_PEAK 10.0    /* a clap's peak must reach this */
-#define RISE_MIN 8.0   /* sharp onset: the peak sub-frame this far above 5-10 ms before */
-#define BAND_MIN 6.0   /* a band this far above its floor takes part */
-#define MIN_BANDS 1    /* bands that must take part (a knock is mostly its thump) */
-#define T_BUSY 8.0     /* another event this loud spoils the isolation of a pair */
-#define BUSY_REL 4.0   /* ... or one within this many dB of the weaker clap */
-#define PEAK_OVER_FLICKER 3.0 /* a clap stands this far above the noise's own peaks */
-#define BUSY_OVER_FLICKER 1.0 /* what the noise does all the time spoils nothing */
-#define FLICKER_UP 0.245      /* dB per sub-frame above the tracker, */
-#define FLICKER_DOWN 0.005    /* ... below it: settles at the 98th percentile */
-#define PAIR_DIFF 12.0 /* the two claps of a pair are within this many dB */
-#define DECAY_DB 10.0  /* duration is measured down to peak - DECAY_DB */
+ * Each band is measured in dB over its running noise floor (x10), and the
+ * level of a moment is how far it stands above the noise's own peaks in each
+ * band (the band's tail, an upper quantile of x10):
+ * 10 log10(1 + sum over bands of (10^((x10 - tail) / 10) - 1)+). Tuned with
+ * bench/clap.c on synthesized claps and knocks over part of the corpus noise. */
+#define WIN 4              /* sub-frames in the 10 ms window */
+#define T_ACT_DEF 3.0      /* a peak of at least this level is an event */
+#define T_PEAK_DEF 8.0     /* a clap's peak must reach this */
+#define RISE_MIN_DEF 8.0   /* sharp onset: a band's sub-frame this far above 5-10 ms before */
+#define TONAL_MAX_DEF 15.0 /* no spectral line this far above its neighbours (1.6-7.4 kHz) */
+#define RING_DB_DEF 6.0    /* 40 ms after the onset, its loudest band has dropped this much, */
+#define RING_FRAC_DEF 0.4  /* ... or this fraction of its dB over the floor when faint */
+#define T_BUSY_DEF 4.0     /* another event this loud spoils the isolation of a pair */
+#define BUSY_REL_DEF 4.0   /* ... or one within this many dB of the weaker clap */
+#define PAIR_DIFF_DEF 9.0  /* the two claps of a pair are within this many dB */
+#define DECAY_DB 10.0      /* duration is measured down to peak - DECAY_DB */
+#define DUR_MAX_DEF 27     /* 60 ms of high energy at most (+ the window's length) */
+#define ONSET_BACK_DEF 7   /* the onset is sought this many sub-frames before the peak */
+
+/* The noise's own peaks: each band's tail tracks an upper quantile of x10
+ * (TAIL_UP / (TAIL_UP + TAIL_DOWN) of the time below it), skipping claps
+ * and their ring, and sustained sounds (a voice, a passing train: they move
+ * the floor instead). */
+#define TAIL_UP_DEF 0.4
+#define TAIL_DOWN_DEF 0.004 /* dB per sub-frame: 1.6 dB/s, the bar comes down within seconds */
+#define TAIL_MIN_DEF 3.0
+#define TAIL_START_DEF 6.0
+#define TAIL_SKIP_DEF 40 /* sub-frames after a clap's end: 100 ms of its ring */
+#define SUSTAIN_DEF 12   /* of the 17 sub-frames around, more above T_ACT is sustained */
 
 /* Times, in sub-frames. */
 #define LOOK 40        /* a sub-frame is judged 100 ms later, its decay known */
 #define LOCAL 8        /* a peak is the loudest within 20 ms either side */
 #define HIST 128       /* sub-frames of history (>= LOOK + 2 * LOCAL + WIN + 4) */
-#define DUR_MAX 27     /* 60 ms of high energy at most (+ the window's length) */
 #define PAIR_MIN 60    /* 150 ms between the two onsets at least */
 #define PAIR_MAX 400   /* 1 s at most */
 #define PRE_QUIET 120  /* 300 ms of nothing loud before the first */
 #define POST_QUIET 100 /* 250 ms of nothing loud after the second */
-#define LOG_LEN 64     /* events remembered for the isolation check */
+#define LOG_LEN 128    /* events remembered (>= 1.6 s of them, one per 20 ms) */
 
 /* The noise floor: a running median of each band's log energy (10 ms). */
 #define FLOOR_STEP 0.02     /* dB per sub-frame: 8 dB/s */
@@ -64,6 +75,48 @@
 #define COUPLING_MIN (-60.0)
 #define COUPLING_MAX 10.0
 
+
+#ifdef CLAP_TUNE
+#include <stdio.h>
+/* Tuning builds read the thresholds from the environment. */
+static double tune_get(const char *name, double def) {
+    static struct {
+        const char *name;
+        double v;
+    } cache[64];
+    static int n;
+    for (int i = 0; i < n; i++)
+        if (cache[i].name == name)
+            return cache[i].v;
+    const char *e = getenv(name);
+    if (n == 64)
+        return e ? atof(e) : def;
+    cache[n].name = name;
+    cache[n].v = e ? atof(e) : def;
+    return cache[n++].v;
+}
+#define TUNE(n) tune_get(#n, n##_DEF)
+#else
+#define TUNE(n) (n##_DEF)
+#endif
+#define T_ACT TUNE(T_ACT)
+#define T_PEAK TUNE(T_PEAK)
+#define RISE_MIN TUNE(RISE_MIN)
+#define T_BUSY TUNE(T_BUSY)
+#define BUSY_REL TUNE(BUSY_REL)
+#define PAIR_DIFF TUNE(PAIR_DIFF)
+#define TAIL_UP TUNE(TAIL_UP)
+#define TAIL_DOWN TUNE(TAIL_DOWN)
+#define TAIL_MIN TUNE(TAIL_MIN)
+#define TAIL_START TUNE(TAIL_START)
+#define DUR_MAX TUNE(DUR_MAX)
+#define TONAL_MAX TUNE(TONAL_MAX)
+#define RING_DB TUNE(RING_DB)
+#define RING_FRAC TUNE(RING_FRAC)
+#define TAIL_SKIP TUNE(TAIL_SKIP)
+#define SUSTAIN TUNE(SUSTAIN)
+#define ONSET_BACK ((long long)TUNE(ONSET_BACK))
+
 typedef struct biquad {
     double b0, b1, b2, a1, a2;
     double x1, x2, y1, y2;
@@ -71,30 +124,32 @@ typedef struct biquad {
 
 typedef struct event {
     long long start, end; /* sub-frame indices, end inclusive */
-    double peak;          /* dB above the floor */
+    double peak;          /* level at the peak, dB */
     bool qualified;       /* looks like one clap or knock */
-    double flicker;       /* the noise's own peaks then */
+    bool evaluated;       /* already judged as the second of a pair */
 } event;
 
 /* What is kept of each sub-frame for the judging, LOOK sub-frames later. */
 typedef struct frame_info {
-    double s10;              /* whitened level over the last 10 ms, dB */
-    double ex2[NBANDS];      /* each band's excess over its floor, 2.5 ms, dB >= 0 */
-    double ex10[NBANDS];     /* ... over 10 ms */
-    double mic, echo;        /* mic energy; the recent peak of what was played */
+    double lv;           /* level over the noise's own peaks, 10 ms, dB */
+    double x10[NBANDS];  /* each band over its floor, 10 ms, dB */
+    double ex2[NBANDS];  /* ... over 2.5 ms, dB >= 0 */
+    double mic, echo;    /* mic energy; the recent peak of what was played */
 } frame_info;
 
 struct clap_detector {
     biquad hp_in, hp_played; /* 100 Hz: no rumble or DC in the energies */
     biquad band_hp[NBANDS], band_lp[NBANDS];
     double acc_band[NBANDS], acc_mic, acc_played;
+    float samples[HIST * SUB]; /* the high-passed mic signal, sample k at k % (HIST * SUB) */
+    long long n_samples;
     int acc_n;
     double ring[WIN][NBANDS]; /* the last sub-frames' band energies */
     double floor_db[NBANDS];  /* of the 10 ms band energies */
-    double flicker;           /* the noise's own peaks: the 98th percentile of s10 */
+    double tail_db[NBANDS];   /* the noise's own peaks over the floor */
     long long sub;            /* sub-frames completed */
     frame_info hist[HIST];    /* sub-frame k is hist[k % HIST] */
-    long long skip_until;     /* the flicker tracker skips a clap up to here */
+    long long skip_until;     /* the tail trackers skip a clap up to here */
 
     double played_ring[ECHO_SPAN];
     double coupling_db;
@@ -103,10 +158,7 @@ struct clap_detector {
 
     event log[LOG_LEN];
     int log_n; /* events in the log (the newest at log[log_n - 1]) */
-
-    bool pending; /* a pair waits for its quiet after */
-    event first, second;
-    long long deadline;
+    event first, second; /* the last pair found */
 
     long last_ms;
     long transients;
@@ -148,12 +200,13 @@ clap_detector *clap_new(void) {
     const double butter = 0.70710678;
     biquad_set(&c->hp_in, 1, 100.0, butter);
     biquad_set(&c->hp_played, 1, 100.0, butter);
-    /* Octave bands, but the lowest two octaves (too few degrees of freedom
-     * in 10 ms: they flicker) and the top ones together. */
-    static const double edges[NBANDS + 1] = {150, 800, 1600, 3200, 8000};
+    /* About half-octave bands: a knock's thump, a clap's noise and a clink's
+     * ring each stand out in their own. */
+    static const double edges[NBANDS + 1] = {150, 300, 600, 1000, 1500, 2200, 3200, 4800, 7600};
     for (int b = 0; b < NBANDS; b++) {
         biquad_set(&c->band_hp[b], 1, edges[b], butter);
-        biquad_set(&c->band_lp[b], 0, edges[b + 1] < 7000 ? edges[b + 1] : 7900.0, butter);
+        biquad_set(&c->band_lp[b], 0, edges[b + 1], butter);
+        c->tail_db[b] = TAIL_START;
     }
     c->coupling_db = COUPLING_START;
     c->last_ms = -1;
@@ -184,29 +237,81 @@ static frame_info *at(clap_detector *c, long long k) {
     return &c->hist[k % HIST];
 }
 
-static void flicker_update(clap_detector *c, double s10) {
-    c->flicker += s10 > c->flicker ? FLICKER_UP : -FLICKER_DOWN;
+#define FFT_N 256
+
+/* In-place radix-2 FFT of FFT_N points. */
+static void fft(double *re, double *im) {
+    for (int i = 1, j = 0; i < FFT_N; i++) {
+        int bit = FFT_N >> 1;
+        for (; j & bit; bit >>= 1)
+            j ^= bit;
+        j ^= bit;
+        if (i < j) {
+            double t = re[i];
+            re[i] = re[j];
+            re[j] = t;
+            t = im[i];
+            im[i] = im[j];
+            im[j] = t;
+        }
+    }
+    for (int len = 2; len <= FFT_N; len <<= 1) {
+        double ang = -2.0 * M_PI / len;
+        for (int i = 0; i < FFT_N; i += len)
+            for (int k = 0; k < len / 2; k++) {
+                double wr = cos(ang * k), wi = sin(ang * k);
+                double ur = re[i + k], ui = im[i + k];
+                double vr = re[i + k + len / 2] * wr - im[i + k + len / 2] * wi;
+                double vi = re[i + k + len / 2] * wi + im[i + k + len / 2] * wr;
+                re[i + k] = ur + vr;
+                im[i + k] = ui + vi;
+                re[i + k + len / 2] = ur - vr;
+                im[i + k + len / 2] = ui - vi;
+            }
+    }
 }
 
-static double act_level(const clap_detector *c) {
-    return c->flicker > T_ACT ? c->flicker : T_ACT;
+/* How tonal the start of a transient is: the most any bin between lo and
+ * hi Hz of FFT_N samples from sample s0 stands above its neighbours (3-8
+ * bins away on each side), in dB. Noise reaches ~8 dB, a ringing clink 15+. */
+static double tonality(const clap_detector *c, long long s0, double lo, double hi) {
+    double re[FFT_N], im[FFT_N], p[FFT_N / 2 + 1];
+    for (int i = 0; i < FFT_N; i++) {
+        double w = 0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / FFT_N);
+        re[i] = w * c->samples[(s0 + i) % (HIST * SUB)];
+        im[i] = 0.0;
+    }
+    fft(re, im);
+    for (int b = 0; b <= FFT_N / 2; b++)
+        p[b] = re[b] * re[b] + im[b] * im[b] + 1e-3;
+    int b0 = (int)(lo * FFT_N / RATE), b1 = (int)(hi * FFT_N / RATE);
+    double most = 0.0;
+    for (int b = b0; b <= b1; b++) {
+        double side = 0.0;
+        for (int k = 3; k <= 8; k++)
+            side += p[b - k] + p[b + k];
+        double r = p[b] / (side / 12.0);
+        if (r > most)
+            most = r;
+    }
+    return 10.0 * log10(most);
 }
 
 /* Judges sub-frame j, LOOK sub-frames back: if it is a peak (the loudest
- * within LOCAL either side, above the noise's flicker), logs it as an event,
- * clap-like or not, and opens a pair when it is the second of two claps. */
+ * within LOCAL either side) above T_ACT, logs it as an event, clap-like or
+ * not. */
 static void judge(clap_detector *c, long long j, long long now) {
-    double act = act_level(c), peak = at(c, j)->s10;
-    if (peak < act)
+    double peak = at(c, j)->lv;
+    if (peak < T_ACT)
         return;
     for (int k = 1; k <= LOCAL; k++)
-        if (at(c, j - k)->s10 >= peak || at(c, j + k)->s10 > peak)
+        if (at(c, j - k)->lv >= peak || at(c, j + k)->lv > peak)
             return;
     /* Sharp onset: the most a band's sub-frame within the 10 ms window that
      * peaked rose over its loudest of 5-10 ms before. */
     long long is = j;
     double rise = -100.0;
-    for (long long i = j - (WIN - 1); i <= j; i++)
+    for (long long i = j - ONSET_BACK; i <= j; i++)
         for (int b = 0; b < NBANDS; b++) {
             double before = at(c, i - 4)->ex2[b];
             for (long long k = i - 3; k <= i - 2; k++)
@@ -224,69 +329,96 @@ static void judge(clap_detector *c, long long j, long long now) {
     /* Short: the contiguous span from the peak down to peak - DECAY_DB. */
     double low = peak - DECAY_DB > T_ACT ? peak - DECAY_DB : T_ACT;
     long long span_end = j;
-    while (span_end < now && at(c, span_end + 1)->s10 >= low)
+    while (span_end < now && at(c, span_end + 1)->lv >= low)
         span_end++;
     long long dur = span_end - j + 1;
-    int bands = 0;
-    for (int b = 0; b < NBANDS; b++)
-        for (long long i = j - WIN; i <= j + 1; i++)
-            if (at(c, i)->ex10[b] >= BAND_MIN) {
-                bands++;
-                break;
-            }
-    event e = {j, j, peak, false, c->flicker};
-    e.qualified = peak >= T_PEAK && peak >= c->flicker + PEAK_OVER_FLICKER &&
-                  rise >= RISE_MIN && dur <= DUR_MAX && bands >= MIN_BANDS;
-#ifdef CLAP_DEBUG
-    if (peak >= T_BUSY)
-        fprintf(stderr, "ev fl=%.1f t=%.3f peak=%.1f rise=%.1f dur=%lld bands=%d q=%d\n",
-                c->flicker, (double)j * SUB / RATE, peak, rise, dur, bands, e.qualified);
-#endif
+    event e = {is, span_end, peak, false, false};
+    e.qualified = peak >= T_PEAK && rise >= RISE_MIN && (double)dur <= DUR_MAX;
     if (e.qualified) {
-        e.start = is;
-        e.end = span_end;
+        /* Timbre: a clap or a knock's click is noise, a clink rings at one
+         * pitch; and neither rings on long in the band where it stands out. */
+        double ton = tonality(c, is * SUB - 2 * SUB, 1600.0, 7400.0);
+        int bm = 0;
+        for (int b = 1; b < NBANDS; b++)
+            if (at(c, j)->x10[b] - c->tail_db[b] > at(c, j)->x10[bm] - c->tail_db[bm])
+                bm = b;
+        double top = at(c, j)->x10[bm], drop = top - at(c, is + 16)->x10[bm];
+        double need = RING_FRAC * top < RING_DB ? RING_FRAC * top : RING_DB;
+        e.qualified = ton <= TONAL_MAX && drop >= need;
+#ifdef CLAP_DEBUG
+        fprintf(stderr, "q t=%.3f ton=%.1f drop=%.1f need=%.1f bm=%d\n", (double)j * SUB / RATE, ton, drop, need, bm);
+#endif
+    }
+#ifdef CLAP_DEBUG
+    fprintf(stderr, "ev t=%.3f peak=%.1f rise=%.1f dur=%lld q=%d tail=", (double)j * SUB / RATE,
+            peak, rise, dur, e.qualified);
+    for (int b = 0; b < NBANDS; b++)
+        fprintf(stderr, "%.0f/%.0f ", at(c, j)->x10[b], c->tail_db[b]);
+    fprintf(stderr, "\n");
+#endif
+
+    if (e.qualified) {
         c->transients++;
-        c->skip_until = span_end + WIN;
+        c->skip_until = span_end + (long long)TAIL_SKIP;
     }
     log_add(c, &e);
-    if (!e.qualified || c->pending)
-        return;
-    /* The newest earlier clap-like transient of about the same strength may
-     * open a pair with this one (weaker ones in between are left to the
-     * isolation check). */
-    for (int i = c->log_n - 2; i >= 0; i--) {
-        const event *f = &c->log[i];
-        long long gap = e.start - f->start;
-        if (gap > PAIR_MAX)
-            break;
-        if (!f->qualified || fabs(f->peak - e.peak) > PAIR_DIFF || gap < PAIR_MIN)
-            continue;
-        c->pending = true;
-        c->first = *f;
-        c->second = e;
-        c->deadline = e.end + POST_QUIET;
-        break;
-    }
 }
 
-/* The pair is a double clap when nothing else loud happened from PRE_QUIET
- * before the first to POST_QUIET after the second: speech, typing and
- * clattering make many such sounds, a person clapping twice makes two. */
-static bool pair_isolated(const clap_detector *c) {
-    double weaker = c->first.peak < c->second.peak ? c->first.peak : c->second.peak;
+/* Whether nothing else loud happened from PRE_QUIET before `f` to POST_QUIET
+ * after `s`: speech, typing and clattering make many such sounds, a person
+ * clapping twice makes two. */
+static bool pair_isolated(const clap_detector *c, const event *f, const event *s) {
+    double weaker = f->peak < s->peak ? f->peak : s->peak;
     double busy = weaker - BUSY_REL > T_BUSY ? weaker - BUSY_REL : T_BUSY;
-    if (busy < c->first.flicker + BUSY_OVER_FLICKER)
-        busy = c->first.flicker + BUSY_OVER_FLICKER;
     for (int i = 0; i < c->log_n; i++) {
         const event *e = &c->log[i];
-        if (e->start == c->first.start || e->start == c->second.start)
+        if (e->start == f->start || e->start == s->start)
             continue;
-        if (e->end < c->first.start - PRE_QUIET || e->start > c->deadline)
+        if (e->end < f->start - PRE_QUIET || e->start > s->end + POST_QUIET)
             continue;
         if (e->peak >= busy)
             return false;
     }
     return true;
+}
+
+/* Takes each clap-like event whose quiet after has now been heard as the
+ * second of a pair: its first is the strongest clap-like event 150 ms-1 s
+ * before it of about the same strength. Returns true on a double clap. */
+static bool pairs_check(clap_detector *c, long long j) {
+    for (int i = 0; i < c->log_n; i++) {
+        event *s = &c->log[i];
+        if (s->evaluated || s->end + POST_QUIET > j)
+            continue;
+        s->evaluated = true;
+        if (!s->qualified)
+            continue;
+        const event *best = NULL;
+        for (int k = i - 1; k >= 0; k--) {
+            const event *f = &c->log[k];
+            long long gap = s->start - f->start;
+            if (gap > PAIR_MAX)
+                break;
+            if (!f->qualified || gap < PAIR_MIN || fabs(f->peak - s->peak) > PAIR_DIFF)
+                continue;
+            if (!best || f->peak > best->peak)
+                best = f;
+        }
+#ifdef CLAP_DEBUG
+        if (best) {
+            fprintf(stderr, "pair %.3f %.3f isolated=%d p1=%.1f p2=%.1f\n",
+                    (double)best->start * SUB / RATE, (double)s->start * SUB / RATE,
+                    pair_isolated(c, best, s), best->peak, s->peak);
+        }
+#endif
+        if (best && pair_isolated(c, best, s)) {
+            c->first = *best;
+            c->second = *s;
+            c->log_n = 0;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void floor_update(clap_detector *c, int b, double x_db) {
@@ -299,16 +431,12 @@ static void floor_update(clap_detector *c, int b, double x_db) {
         c->floor_db[b] -= step;
 }
 
-/* Whitened level in dB: 10 log10(1 + sum over bands of the excess ratio);
- * ex gets each band's excess in dB, 0 when below the floor. */
-static double level(const double *e, const double *floor_db, double floor_shift, double *ex) {
+/* The level over the noise's own peaks, from each band's dB over its floor. */
+static double level(const clap_detector *c, const double *x10) {
     double sum = 0.0;
     for (int b = 0; b < NBANDS; b++) {
-        double x = db(e[b]) - floor_db[b] - floor_shift;
-        /* A broadband transient counts in full wherever the noise is weak. */
-        double r = pow(10.0, x / 10.0) - 1.0;
+        double r = pow(10.0, (x10[b] - c->tail_db[b]) / 10.0) - 1.0;
         sum += r > 0.0 ? r : 0.0;
-        ex[b] = x > 0.0 ? x : 0.0;
     }
     return 10.0 * log10(1.0 + sum);
 }
@@ -354,8 +482,12 @@ static bool sub_frame(clap_detector *c) {
     memset(f, 0, sizeof *f);
     /* No events until the floor is known. */
     if (now >= FLOOR_LEARN) {
-        f->s10 = level(e10, c->floor_db, 0.0, f->ex10);
-        level(c->acc_band, c->floor_db, -10.0 * log10((double)WIN), f->ex2);
+        for (int b = 0; b < NBANDS; b++) {
+            f->x10[b] = db(e10[b]) - c->floor_db[b];
+            double x2 = db(c->acc_band[b] * WIN) - c->floor_db[b];
+            f->ex2[b] = x2 > 0.0 ? x2 : 0.0;
+        }
+        f->lv = level(c, f->x10);
     }
     for (int b = 0; b < NBANDS; b++)
         floor_update(c, b, db(e10[b]));
@@ -367,30 +499,20 @@ static bool sub_frame(clap_detector *c) {
     if (j < FLOOR_LEARN + LOCAL)
         return false;
     judge(c, j, now);
-    /* The flicker tracker learns LOCAL later, once any peak near has been
-     * judged: a clap must not raise it for the next, and a sustained sound
-     * (a voice, a passing train) moves the floor, not the flicker. */
+    /* The tails learn LOCAL later, once any peak near has been judged: a
+     * clap must not raise them for the next. */
     long long k = j - LOCAL;
-    if (k > c->skip_until) {
-        double act = act_level(c);
-        int loud = 0;
-        for (long long i = k - LOCAL; i <= k + LOCAL; i++)
-            loud += at(c, i)->s10 >= act;
-        if (loud <= LOCAL)
-            flicker_update(c, at(c, k)->s10);
-    }
-    if (c->pending && j >= c->deadline) {
-        c->pending = false;
-#ifdef CLAP_DEBUG
-        fprintf(stderr, "pair %.3f %.3f isolated=%d\n", (double)c->first.start * SUB / RATE,
-                (double)c->second.start * SUB / RATE, pair_isolated(c));
-#endif
-        if (pair_isolated(c)) {
-            c->log_n = 0;
-            return true;
+    int loud = 0;
+    for (long long i = k - LOCAL; i <= k + LOCAL; i++)
+        loud += at(c, i)->lv >= T_ACT;
+    if (k > c->skip_until && k >= FLOOR_LEARN && loud <= SUSTAIN)
+        for (int b = 0; b < NBANDS; b++) {
+            double x = at(c, k)->x10[b];
+            c->tail_db[b] += x > c->tail_db[b] ? TAIL_UP : -TAIL_DOWN;
+            if (c->tail_db[b] < TAIL_MIN)
+                c->tail_db[b] = TAIL_MIN;
         }
-    }
-    return false;
+    return pairs_check(c, j);
 }
 
 bool clap_process(clap_detector *c, const int16_t *mic, const int16_t *played, size_t n,
@@ -407,6 +529,7 @@ bool clap_process(clap_detector *c, const int16_t *mic, const int16_t *played, s
         }
         c->acc_mic += x * x;
         c->acc_played += p * p;
+        c->samples[c->n_samples++ % (HIST * SUB)] = (float)x;
         if (++c->acc_n == SUB) {
             if (sub_frame(c)) {
                 found = true;

@@ -8,17 +8,21 @@
 #include <stdint.h>
 
 /* How the signal is found (2.5 ms sub-frames, 16 kHz):
- * - the signal is split in four bands (150-800, 800-1600, 1600-3200 and
- *   3200-8000 Hz), each divided by its own running noise floor, so a
- *   transient is measured against the noise where the noise is weakest;
+ * - the signal is split in eight bands (150 Hz to 7.6 kHz, about half an
+ *   octave each), each measured in dB over its own running noise floor and
+ *   against the noise's own peaks in that band (an upper quantile of recent
+ *   levels, which claps and sustained sounds do not raise): a noise full of
+ *   clinks or thumps raises the bar where it makes them;
  * - a peak of that level over 10 ms is judged 100 ms later: it qualifies as
- *   a clap or knock when it is far above the floor and above the noise's own
- *   flicker (the 98th percentile of the level), rises sharply (a band's
- *   2.5 ms energy jumps >= 8 dB over 5-10 ms before) and dies away within
- *   ~60 ms;
- * - two such peaks 150-1000 ms apart, within 12 dB of each other, with
- *   nothing else within 4 dB of the weaker from 300 ms before the first to
- *   250 ms after the second, make a double clap;
+ *   a clap or knock when it stands far enough above those peaks, rises
+ *   sharply (a band's 2.5 ms energy jumps >= 8 dB over 5-10 ms before), dies
+ *   away within ~60 ms and has stopped ringing 40 ms after its onset (its
+ *   loudest band has dropped), and is not tonal (no spectral line 15 dB over
+ *   its neighbours between 1.6 and 7.4 kHz: a clink rings at one pitch);
+ * - each clap-like transient, once 250 ms have followed it, is paired with
+ *   the strongest clap-like one 150-1000 ms before it within 9 dB; the pair
+ *   is a double clap when nothing else within 4 dB of the weaker happened
+ *   from 300 ms before the first to 250 ms after the second;
  * - what the program itself played is the reference of an echo estimate
  *   (its recent peak times the measured coupling): a transient no louder
  *   than the echo could be is ignored. */

@@ -139,16 +139,18 @@ static int16_t *load(const char *path, size_t *n) {
 /* Levels where the detector is reliable, from bench/clap.c (see its report):
  * steady or babble noise at 10 dB; the exercise bike (its own thumps) and
  * dishes (their clinks) are harder; typing is a stream of clicks as loud
- * as claps at 10 dB, so only its false triggers are tested. */
+ * as claps at 10 dB, so only its false triggers are tested. Knocks over the
+ * train's rumble are found about 3 times in 4 over the whole recording, but
+ * less in its first seconds, which these streams loop over. */
 static void test_noise(void) {
     static const struct {
         const char *name;
         double snr;
-        int min_found[2]; /* of 6 claps, of 6 knocks: the floor of what it does now */
+        int min_found[2]; /* of 12 claps, of 12 knocks: the floor of what it does now */
     } cases[] = {
-        {"running_tap", 10.0, {5, 5}},   {"crowd_cheering", 10.0, {5, 5}},
-        {"train", 10.0, {5, 3}},         {"exercise_bike", 10.0, {4, 3}},
-        {"doing_the_dishes", 20.0, {3, 3}},
+        {"running_tap", 10.0, {10, 11}}, {"crowd_cheering", 10.0, {11, 11}},
+        {"train", 10.0, {11, 3}},        {"exercise_bike", 10.0, {10, 10}},
+        {"doing_the_dishes", 20.0, {11, 7}},
     };
     char path[1024];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -158,8 +160,8 @@ static void test_noise(void) {
         if (!noise)
             continue;
         for (int kind = 0; kind < 2; kind++) {
-            int stray = 0, found = over_noise(noise, nn, kind, cases[i].snr, 6, &stray);
-            CHECK(found >= cases[i].min_found[kind], "%s at %.0f dB: %d of 6 double %ss found",
+            int stray = 0, found = over_noise(noise, nn, kind, cases[i].snr, 12, &stray);
+            CHECK(found >= cases[i].min_found[kind], "%s at %.0f dB: %d of 12 double %ss found",
                   cases[i].name, cases[i].snr, found, kind ? "knock" : "clap");
         }
         free(noise);
