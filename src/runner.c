@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "clap.h"
 #include "echo.h"
 #include "intent.h"
 #include "paths.h"
 #include "prompts.h"
+#include "roomcheck.h"
 #include "routine.h"
 #include "session.h"
 #include "sessionlog.h"
@@ -76,6 +78,16 @@ typedef struct runner {
     const lexicon *lx;
     bool status_line; /* stdout is a terminal: keep a status line */
     char last_heard[128];
+    /* audio mode: can it hear? (room_step, clap_step) */
+    room_meter *room;
+    clap_detector *clap;
+    bool room_listening; /* the session's quiet listening, as of the last block */
+    bool room_snr_due;   /* the first check waits for the replies' level */
+    double speech_dbfs;  /* the replies' level (NAN until known) */
+    bool reply_window;   /* a question was asked and the program fell silent */
+    bool speaking;       /* the last block played something */
+    long noisy_ms;       /* too noisy this long in a row */
+    bool noisy_sent;
 } runner;
 
 void runner_opts_default(runner_opts *o) {
@@ -413,6 +425,145 @@ static void status_update(runner *r) {
     fflush(stdout);
 }
 
+/* ---- audio mode: can it hear? (issue 11) ---- */
+
+/* A noise floor at which no reply could be heard: a loud reply close to the
+ * microphone has an active level near -15 dBFS (its peaks ~12 dB higher,
+ * at the edge of clipping), so above -20 dBFS every reply would be below
+ * ROOM_SNR_TOO_NOISY. Decided from the quiet listening alone, before the
+ * screening. */
+#define ROOM_NOISE_DEAF_DBFS (-20.0)
+/* The room is judged too noisy mid-session after this long in a row. */
+#define NOISY_FOR_MS 3000
+
+static void log_room(runner *r, long t_ms, const char *check, double noise, double speech,
+                     const char *quality) {
+    jbuf b;
+    log_begin(&b, t_ms, "room_check");
+    json_str(&b, "check", check);
+    /* one decimal: the estimates are good to a dB or two at best */
+    if (!isnan(noise))
+        json_num(&b, "noise_dbfs", round(noise * 10.0) / 10.0);
+    if (!isnan(speech))
+        json_num(&b, "speech_dbfs", round(speech * 10.0) / 10.0);
+    if (!isnan(noise) && !isnan(speech))
+        json_num(&b, "snr", round((speech - noise) * 10.0) / 10.0);
+    json_str(&b, "quality", quality);
+    log_line(r, &b);
+    json_free(&b);
+    if (r->o->verbose)
+        fprintf(stderr, "floorcoach: room check (%s): noise %.1f dBFS, speech %.1f dBFS: %s\n",
+                check, noise, speech, quality);
+}
+
+/* Judges the room from the meter, logs it and tells the session. */
+static int room_tell(runner *r, const char *check, double noise, double speech, long t_ms,
+                     fc_err *err) {
+    room_quality q;
+    const char *name;
+    if (!isnan(noise) && noise >= ROOM_NOISE_DEAF_DBFS) {
+        q = ROOM_TOO_NOISY;
+        name = room_quality_name(q);
+    } else if (isnan(speech) || isnan(noise)) {
+        /* No reply heard yet: nothing to change until one is (the SNR
+         * follows the first replies). */
+        q = ROOM_OK;
+        name = "unknown";
+        r->room_snr_due = true;
+    } else {
+        q = room_judge(speech - noise);
+        name = room_quality_name(q);
+        r->room_snr_due = false;
+    }
+    log_room(r, t_ms, check, noise, speech, name);
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SEV_ROOM;
+    ev.t_ms = t_ms;
+    ev.value = (int)q;
+    if (send_event(r, &ev, err) != 0)
+        return -1;
+    if (r->done && r->end == END_ERROR && strcmp(r->end_message, "too noisy") == 0)
+        fprintf(stderr, "%sfloorcoach: the room is too noisy to hear you. Try a quieter room, or "
+                        "the console: floorcoach run --text\n",
+                r->status_line ? "\n" : "");
+    return 0;
+}
+
+static bool block_has_sound(const int16_t *pcm, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (pcm[i] != 0)
+            return true;
+    return false;
+}
+
+/* Feeds the room meter with the echo-cancelled block `clean` and acts on
+ * it: the session's room checks, the first replies' SNR, and a room that
+ * becomes too noisy between replies. */
+static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, fc_err *err) {
+    bool listening = session_measuring_room(r->s);
+    if (listening && !r->room_listening)
+        room_reset(r->room);
+    room_expect_quiet(r->room, listening);
+    room_process(r->room, clean, AUDIO_BLOCK, speaking);
+    bool started_speaking = speaking && !r->speaking;
+    bool was_listening = r->room_listening;
+    r->room_listening = listening;
+    r->speaking = speaking;
+    if (r->done)
+        return 0;
+    if (session_room_wanted(r->s) && was_listening) {
+        /* The replies' level from before: loud moments of the noise heard
+         * while listening are not replies. */
+        r->noisy_ms = 0;
+        const char *check = session_room_quality(r->s) == ROOM_TOO_NOISY ? "again"
+                            : isnan(r->speech_dbfs)                      ? "start"
+                                                                         : "between";
+        return room_tell(r, check, room_noise_dbfs(r->room), r->speech_dbfs, t_ms, err);
+    }
+    /* Quiet listening, or the session is dealing with a noisy room. */
+    if (listening || session_room_wanted(r->s) || session_room_quality(r->s) == ROOM_TOO_NOISY)
+        return 0;
+    if (r->room_snr_due) {
+        /* The first replies have been heard once the program speaks again
+         * after a question. */
+        if (session_awaiting_reply(r->s) && !speaking)
+            r->reply_window = true;
+        double speech = room_speech_dbfs(r->room);
+        if (isnan(speech) || !started_speaking || !r->reply_window)
+            return 0;
+        r->speech_dbfs = speech;
+        return room_tell(r, "replies", room_noise_dbfs(r->room), speech, t_ms, err);
+    }
+    if (room_judge(r->speech_dbfs - room_noise_now_dbfs(r->room)) != ROOM_TOO_NOISY) {
+        r->noisy_ms = 0;
+        r->noisy_sent = false;
+        return 0;
+    }
+    r->noisy_ms += MS_PER_BLOCK;
+    if (r->noisy_ms < NOISY_FOR_MS || r->noisy_sent)
+        return 0;
+    r->noisy_sent = true;
+    log_room(r, t_ms, "continuous", room_noise_now_dbfs(r->room), r->speech_dbfs,
+             room_quality_name(ROOM_TOO_NOISY));
+    return send_simple(r, SEV_NOISY, t_ms, err);
+}
+
+/* The non-speech stop signal: two claps or knocks stop the count and ask. */
+static int clap_step(runner *r, const int16_t *clean, const int16_t *play, long t_ms,
+                     fc_err *err) {
+    if (!clap_process(r->clap, clean, play, AUDIO_BLOCK, t_ms - MS_PER_BLOCK))
+        return 0;
+    jbuf b;
+    log_begin(&b, t_ms, "clap");
+    json_num(&b, "at", (double)clap_last_ms(r->clap) / 1000.0);
+    log_line(r, &b);
+    json_free(&b);
+    if (r->o->verbose)
+        fprintf(stderr, "floorcoach: heard two claps\n");
+    return send_simple(r, SEV_CLAP, t_ms, err);
+}
+
 /* ---- the audio loop ---- */
 
 static int run_audio(runner *r, fc_err *err) {
@@ -488,6 +639,11 @@ static int run_audio(runner *r, fc_err *err) {
                 if (send_heard(r, &hs[i], block_end, err) != 0)
                     return -1;
             }
+            if (r->room &&
+                room_step(r, clean, block_has_sound(play, AUDIO_BLOCK), block_end, err) != 0)
+                return -1;
+            if (r->clap && clap_step(r, clean, play, block_end, err) != 0)
+                return -1;
         }
         if (input_ended && !sent_no_input && !r->done && r->nqueue == 0 &&
             (session_awaiting_reply(r->s) || session_next_deadline(r->s) < 0)) {
@@ -843,6 +999,9 @@ int runner_run(const runner_opts *o) {
             goto out;
         }
         r.ec = echo_new(AUDIO_BLOCK, 100, 0);
+        r.room = room_new();
+        r.speech_dbfs = NAN;
+        r.clap = clap_new();
         /* On a device the echo comes back after the output queue and the
          * device latencies; delay the reference so it stays in the filter. */
         if (!o->mic && audio_pa_latency_ms() > 40)
@@ -856,6 +1015,7 @@ int runner_run(const runner_opts *o) {
         sopts.screening = false;
     if (o->no_baseline)
         sopts.baseline = false;
+    sopts.room_check = !o->text; /* hands-free: can it hear in this room? */
     r.s = session_new(rt, flare, pr, &sopts);
     open_log(&r, o);
     log_session_start(&r, rt, voice.name, mode);
@@ -894,6 +1054,8 @@ out:
     session_free(r.s);
     sessionlog_close(r.log);
     echo_free(r.ec);
+    room_free(r.room);
+    clap_free(r.clap);
     speech_in_free(r.si);
     speech_out_free(r.so);
     audio_free(r.au, got_signal ? 100 : 2000);
