@@ -57,6 +57,7 @@ ANSWER_VOICE = "en-us+m3"
 TV_VOICES = ["en-us", "en-gb", "en-us+f4", "en+klatt", "en-us+m3"]
 ECHO = "-6"
 STOP_WITHIN = 3.0
+BASE_SECONDS = 130.0  # the baseline covers the benchmark routine's three holds
 FLAGS = ["--no-screening", "--no-baseline", "--no-profile", "--echo", ECHO]
 STOP_VERDICTS = {"stop_exercise", "offer_easier", "end_session", "pause"}
 
@@ -180,21 +181,23 @@ class Bench:
 # ---- part 1: symptom replies during a hold ----
 
 def holds(events):
-    """Undisturbed holds: (say Hold, release time, counts) where nothing but
-    counts happened between "Hold." and "Release."."""
+    """Holds that ran to their "Release." in the run: (the time from which
+    the count ran undisturbed, release time). A reply heard and ignored in
+    the hold moves that time past it; a hold that was stopped is left out."""
     out = []
     for i, e in enumerate(events):
         if e["ev"] != "say" or e["text"].strip() != "Hold.":
             continue
-        counts = []
+        free = e["end"]
         for f in events[i + 1:]:
-            if f["ev"] == "count":
-                counts.append(f)
-                continue
-            if f["ev"] == "say" and f["kind"] == "count":
+            if f["ev"] == "count" or (f["ev"] == "say" and f["kind"] == "count"):
                 continue
             if f["ev"] == "say" and f["text"].strip() == "Release.":
-                out.append((e, f["t"], counts))
+                out.append((free, f["t"]))
+                break
+            if f["ev"] == "heard":
+                free = max(free, f["t"], f.get("end", 0.0))
+                continue
             break
     return out
 
@@ -223,7 +226,7 @@ def condition_lines(b, cond, level):
 
 
 def baseline(b, cond, level):
-    mic = b.mix(100.0, condition_lines(b, cond, level))
+    mic = b.mix(BASE_SECONDS, condition_lines(b, cond, level))
     return b.run(b.routine, mic, FLAGS, keep="base-%s-%s-%d" % (os.path.basename(cond[0] or "clean"), cond[1],
                                                                    int(cond[2] * 1000)))
 
@@ -233,14 +236,14 @@ def trial(b, cond, base, voice, phrase, level, seed):
     clip = b.synth(phrase, voice)
     speech = clip.end - clip.start
     spots = []
-    for h, release, counts in holds(base):
-        lo = h["end"] + 0.3
+    for free, release in holds(base):
+        lo = free + 0.3
         hi = release - STOP_WITHIN - 0.5 - speech
         if hi > lo:
-            spots.append((h, lo, hi, release))
+            spots.append((lo, hi, release))
     if not spots:
         return {"skipped": "no undisturbed hold in the baseline run"}
-    h, lo, hi, release = rnd.choice(spots)
+    lo, hi, release = rnd.choice(spots)
     ps = rnd.uniform(lo, hi)  # the start of the speech itself
     at = ps - clip.start
     pe = ps + speech
@@ -284,28 +287,40 @@ def asks(e):
 
 
 def interruptions(events):
-    """Replies heard outside a question, and those of them that stopped the
-    session (a verdict, a question or a pause right after)."""
+    """(replies heard outside a question, interruptions, interruptions by
+    cause). An interruption stops the count or the session outside a
+    question: a verdict other than continue (a pause for unclear speech, a
+    clap or a noisy room, a safety stop), or a reply heard that was followed
+    by a question, a pause or a skip (a confirmation, "pause", "stop")."""
     heard, stopped, kinds = 0, 0, {}
     asking = False
+
+    def add(kind):
+        kinds[kind] = kinds.get(kind, 0) + 1
+
     for i, e in enumerate(events):
         if e["ev"] == "say":
-            asking = asks(e)
+            if e["kind"] != "count":
+                asking = asks(e)
             continue
         if e["ev"] in ("count", "exercise_start"):
             asking = False
             continue
-        if e["ev"] != "heard" or asking:
+        if asking:
+            continue
+        if e["ev"] == "verdict" and e["verdict"] != "continue":
+            stopped += 1
+            add("%s/%s" % (e["verdict"], e.get("reason")))
+            continue
+        if e["ev"] != "heard":
             continue
         heard += 1
-        kind = "unclear" if e.get("unclear") else e.get("intent")
         for f in events[i + 1:]:
-            if f["t"] > e["t"] + 1.5:
-                break
-            if ((f["ev"] == "verdict" and f["verdict"] != "continue") or asks(f)
-                    or f["ev"] == "exercise_end" or (f["ev"] == "say" and f["text"].startswith("Skipping"))):
+            if f["t"] > e["t"] + 1.5 or (f["ev"] == "verdict" and f["verdict"] != "continue"):
+                break  # a verdict is counted on its own
+            if asks(f) or f["ev"] == "exercise_end" or (f["ev"] == "say" and f["text"].startswith("Skipping")):
                 stopped += 1
-                kinds[kind] = kinds.get(kind, 0) + 1
+                add("heard %s" % ("unclear" if e.get("unclear") else e.get("intent")))
                 break
     return heard, stopped, kinds
 
@@ -477,6 +492,19 @@ def part_hold(a, b, noises, level):
                                            noise=j[0][0], snr=j[0][1], voice=j[2], phrase=j[3], id=j[4],
                                            seen=j[3] in SEEN), jobs))
     noisy_bases = sum(1 for ev in bases if any(e["ev"] == "heard" for e in ev))
+    # The baselines are noise alone (and the echo): what stops the session there
+    # is a false alarm too.
+    base_hours = {10: 0.0, 0: 0.0}
+    base_stops = {10: 0, 0: 0}
+    base_kinds = {}
+    for c, ev in zip(conds, bases):
+        if c[1] is None or not ev:
+            continue
+        _, stopped, kinds = interruptions([e for e in ev if e["t"] <= BASE_SECONDS])
+        base_hours[c[1]] += min(BASE_SECONDS, ev[-1]["t"]) / 3600
+        base_stops[c[1]] += stopped
+        for k, v in kinds.items():
+            base_kinds[k] = base_kinds.get(k, 0) + v
     skipped = [r for r in res if "skipped" in r]
     res = [r for r in res if "skipped" not in r]
 
@@ -524,6 +552,11 @@ def part_hold(a, b, noises, level):
     print("notes: %d of %d baseline runs had replies heard in noise alone; %d trials skipped (no "
           "undisturbed hold); %d trials whose run differed from the baseline before the phrase"
           % (noisy_bases, len(bases), len(skipped), diverged))
+    print("noise alone (the baselines, first %.0f s of the routine): interruptions per hour %s at 10 dB, "
+          "%s at 0 dB; by cause: %s" % (BASE_SECONDS,
+              "%.0f" % (base_stops[10] / base_hours[10]) if base_hours[10] else "-",
+              "%.0f" % (base_stops[0] / base_hours[0]) if base_hours[0] else "-",
+              ", ".join("%s %d" % kv for kv in sorted(base_kinds.items())) or "none"))
 
 
 
