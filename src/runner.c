@@ -88,6 +88,7 @@ typedef struct runner {
     bool speaking;       /* the last block played something */
     long noisy_ms;       /* too noisy this long in a row */
     bool noisy_sent;
+    bool noisy_paused; /* the session has paused since */
 } runner;
 
 void runner_opts_default(runner_opts *o) {
@@ -530,12 +531,24 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
         if (session_awaiting_reply(r->s) && !speaking)
             r->reply_window = true;
         double speech = room_speech_dbfs(r->room);
-        if (isnan(speech) || !started_speaking || !r->reply_window)
-            return 0;
-        r->speech_dbfs = speech;
-        return room_tell(r, "replies", room_noise_dbfs(r->room), speech, t_ms, err);
+        if (!isnan(speech) && started_speaking && r->reply_window) {
+            /* Against the noise now, if it has risen since the check. */
+            double noise = room_noise_dbfs(r->room), now = room_noise_now_dbfs(r->room);
+            r->speech_dbfs = speech;
+            return room_tell(r, "replies", isnan(now) || now < noise ? noise : now, speech, t_ms,
+                             err);
+        }
     }
-    if (room_judge(r->speech_dbfs - room_noise_now_dbfs(r->room)) != ROOM_TOO_NOISY) {
+    /* After a pause for noise, the session carrying on again re-arms it. */
+    if (r->noisy_sent && session_awaiting_reply(r->s))
+        r->noisy_paused = true;
+    else if (r->noisy_sent && r->noisy_paused) {
+        r->noisy_sent = r->noisy_paused = false;
+        r->noisy_ms = 0;
+    }
+    double noise_now = room_noise_now_dbfs(r->room);
+    bool deafening = !isnan(noise_now) && noise_now >= ROOM_NOISE_DEAF_DBFS;
+    if (!deafening && room_judge(r->speech_dbfs - noise_now) != ROOM_TOO_NOISY) {
         r->noisy_ms = 0;
         r->noisy_sent = false;
         return 0;
@@ -544,8 +557,7 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
     if (r->noisy_ms < NOISY_FOR_MS || r->noisy_sent)
         return 0;
     r->noisy_sent = true;
-    log_room(r, t_ms, "continuous", room_noise_now_dbfs(r->room), r->speech_dbfs,
-             room_quality_name(ROOM_TOO_NOISY));
+    log_room(r, t_ms, "continuous", noise_now, r->speech_dbfs, room_quality_name(ROOM_TOO_NOISY));
     return send_simple(r, SEV_NOISY, t_ms, err);
 }
 
@@ -639,8 +651,9 @@ static int run_audio(runner *r, fc_err *err) {
                 if (send_heard(r, &hs[i], block_end, err) != 0)
                     return -1;
             }
-            if (r->room &&
-                room_step(r, clean, block_has_sound(play, AUDIO_BLOCK), block_end, err) != 0)
+            /* Speaking: a sentence is under way (its pauses too) or ended here. */
+            bool speaking = r->nqueue > 0 || block_has_sound(play, AUDIO_BLOCK);
+            if (r->room && room_step(r, clean, speaking, block_end, err) != 0)
                 return -1;
             if (r->clap && clap_step(r, clean, play, block_end, err) != 0)
                 return -1;
