@@ -195,7 +195,8 @@ def main():
                 spec.insert(1, "floor 3 7")
                 run([mixwav, stream, "%.2f" % total], input="\n".join(spec) + "\n", text=True)
                 res = row["res"].setdefault(snr, {"n": 0, "g_stock": 0, "g_adapt": 0,
-                                                  "h_stock": 0, "h_adapt": 0})
+                                                  "h_stock": 0, "h_adapt": 0, "r_stock": 0,
+                                                  "r_adapt": 0})
                 res["n"] += len(truth)
                 # grammar: each reply's segment decoded alone
                 # (read from the WAV itself: sphinx_fe cuts long files short)
@@ -234,18 +235,26 @@ def main():
                     if which == "h_adapt" and not row["kept"]:
                         continue
                     out = open(stream[:-4] + "." + which + ".jsonl", "w")
-                    procs[which] = (subprocess.Popen([a.fc, "hear", "--mic", stream] + popt,
-                                                     stdout=out, stderr=subprocess.DEVNULL),
-                                    out)
-                for which, (p, out) in procs.items():
+                    err = open(stream[:-4] + "." + which + ".rejected", "w")
+                    procs[which] = (subprocess.Popen([a.fc, "hear", "--verbose", "--mic", stream]
+                                                     + popt, stdout=out, stderr=err), out, err)
+                for which, (p, out, err) in procs.items():
                     p.wait()
                     out.close()
+                    err.close()
                     heard = []
                     for line in open(stream[:-4] + "." + which + ".jsonl"):
                         try:
                             heard.append(json.loads(line))
                         except ValueError:
                             pass
+                    # raw: what the decoder heard before rejection (accepted or not)
+                    raw = [(h["start"], h["end"], norm_text(h.get("text", ""))) for h in heard]
+                    for line in open(stream[:-4] + "." + which + ".rejected"):
+                        m = re.match(r'^rejected ([0-9.]+)-([0-9.]+) "(.*?)"', line)
+                        if m:
+                            raw.append((float(m.group(1)), float(m.group(2)),
+                                        norm_text(m.group(3))))
                     for it, val, _, s, e in truth:
                         for h in heard:
                             if h["end"] < s - 0.2 or h["start"] > e + 1.0:
@@ -253,8 +262,16 @@ def main():
                             if h.get("intent") == it and value_ok(it, val, h.get("value")):
                                 res[which] += 1
                                 break
+                        for hs, he, text in raw:
+                            if he < s - 0.2 or hs > e + 1.0:
+                                continue
+                            got = by_text.get(text)
+                            if got and got[0] == it and got[1] == val:
+                                res["r" + which[1:]] += 1
+                                break
                 if not row["kept"]:
                     res["h_adapt"] = res["h_stock"]
+                    res["r_adapt"] = res["r_stock"]
         rows.append(row)
         print_table(rows, a)
     return 0
@@ -276,6 +293,13 @@ def pct(k, n):
     return "%5.1f%%" % (100.0 * k / n) if n else "   -  "
 
 
+def cells(x, a):
+    h = (lambda k: pct(x[k], x["n"])) if not a.no_hear else (lambda k: "   -  ")
+    return " |         %s  %s |     %s  %s |    %s  %s" % (
+        pct(x["g_stock"], x["n"]), pct(x["g_adapt"], x["n"]), h("h_stock"), h("h_adapt"),
+        h("r_stock"), h("r_adapt"))
+
+
 def print_table(rows, a):
     snrs = [float(s) for s in a.snrs.split()]
     print()
@@ -287,9 +311,10 @@ def print_table(rows, a):
                                        a.test_rate, ", ".join(a.noises.split())))
     head = "%-16s %6s %7s %6s %-15s" % ("voice", "enroll", "adapt", "model", "check q/n")
     for s in snrs:
-        head += " | %4g dB: gram stock  adapted  hear stock  adapted" % s
+        head += " | %4g dB: gram stock adapted | hear stock adapted | raw stock adapted" % s
     print(head)
-    tot = {s: {"n": 0, "g_stock": 0, "g_adapt": 0, "h_stock": 0, "h_adapt": 0} for s in snrs}
+    keys = ("n", "g_stock", "g_adapt", "h_stock", "h_adapt", "r_stock", "r_adapt")
+    tot = {s: {k: 0 for k in keys} for s in snrs}
     for r in rows:
         line = "%-16s %5.0fs %6.1fs %6s %-15s" % (r["voice"], r["enroll_s"], r["cpu_s"],
                                                    "kept" if r["kept"] else "stock", r["check"])
@@ -297,21 +322,17 @@ def print_table(rows, a):
             x = r["res"].get(s)
             if not x:
                 continue
-            for k in ("n", "g_stock", "g_adapt", "h_stock", "h_adapt"):
+            for k in keys:
                 tot[s][k] += x[k]
-            line += " |          %s   %s      %s   %s" % (
-                pct(x["g_stock"], x["n"]), pct(x["g_adapt"], x["n"]),
-                pct(x["h_stock"], x["n"]) if not a.no_hear else "   -  ",
-                pct(x["h_adapt"], x["n"]) if not a.no_hear else "   -  ")
+            line += cells(x, a)
         print(line)
     line = "%-16s %6s %7s %6s %-15s" % ("all", "", "", "", "")
     for s in snrs:
-        x = tot[s]
-        line += " |          %s   %s      %s   %s" % (
-            pct(x["g_stock"], x["n"]), pct(x["g_adapt"], x["n"]),
-            pct(x["h_stock"], x["n"]) if not a.no_hear else "   -  ",
-            pct(x["h_adapt"], x["n"]) if not a.no_hear else "   -  ")
+        line += cells(tot[s], a)
     print(line)
+    print("gram: PocketSphinx, plain grammar of every lexicon phrase, each reply's segment; "
+          "hear: `floorcoach hear` (rejection included); raw: hear's decoded text before "
+          "rejection. Recall = the reply's intent (and value) found.")
     sys.stdout.flush()
 
 
