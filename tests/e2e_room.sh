@@ -150,11 +150,16 @@ check "replies at 0 dB: warns, waits, checks again (logged), then stops" \
 check "replies at 0 dB: session_end error, too noisy; no exercise started" \
     logq "$TMP/b0.jsonl" 'end and end[-1]["reason"] == "error" and
         end[-1]["message"] == "too noisy" and not [e for e in ev if e["ev"] == "exercise_start"]'
-python3 -c '
+# figures: show LABEL LOG prints the room checks of a log
+show() {
+    python3 -c '
 import json, sys
-for e in map(json.loads, open(sys.argv[1])):
+for e in map(json.loads, open(sys.argv[2])):
     if e["ev"] == "room_check":
-        print("    0 dB:", {k: e[k] for k in e if k not in ("ev",)})' "$TMP/b0.jsonl"
+        print("    %s: %s" % (sys.argv[1], ", ".join("%s %s" % (k, e[k]) for k in e if k != "ev")))' \
+        "$@" 2>/dev/null
+}
+show "0 dB" "$TMP/b0.jsonl"
 
 # ---- 3. replies at 8 dB: marginal; check-ins after every rep ----
 NOS=""
@@ -162,6 +167,7 @@ for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19; do NOS="$NOS no"; do
 timeout 900 python3 tests/answers.py "$TMP/b8.wav" --fc "$FC" --routine "$TMP/room.cfg" \
     --noise "$BIKE" --snr 8 --seconds 200 --extra=--no-profile -- $NOS >/dev/null 2>&1
 fc "$TMP/b8.wav" "$TMP/b8.jsonl"
+show "8 dB" "$TMP/b8.jsonl"
 check "replies at 8 dB: room_check says marginal (5 <= SNR < 12)" \
     logq "$TMP/b8.jsonl" '[r for r in room if r["check"] == "replies" and
         r["quality"] == "marginal" and 5 <= r["snr"] < 12]'
@@ -184,6 +190,7 @@ fi
 # ---- 4. replies at 25 dB: ok ----
 mix "$TMP/b25.wav" "$BIKE" 25 150 "$Q1:no" "$(echo "$Q1 + 8.3" | bc):no I don't"
 fc "$TMP/b25.wav" "$TMP/b25.jsonl"
+show "25 dB" "$TMP/b25.jsonl"
 check "replies at 25 dB: room_check says ok, no warning" \
     logq "$TMP/b25.jsonl" '[r for r in room if r["check"] == "replies" and r["quality"] == "ok"]
         and not said("noisy here") and not (end and end[-1].get("message") == "too noisy")'
@@ -259,6 +266,13 @@ add "$TMP/quiet.wav" "$TMP/c1.wav" "$TMP/clap1.wav" "$C1"
 add "$TMP/c1.wav" "$TMP/c2.wav" "$TMP/clap2.wav" "$C2"
 
 hold "$TMP/c2.wav" "$TMP/h2.jsonl"
+python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "clap"]
+if v:
+    print("    double clap: second clap at %.2f s, count stopped at %.2f s" % (float(sys.argv[2]), v[0]))' \
+    "$TMP/h2.jsonl" "$C2" 2>/dev/null
 check "a double clap in a hold: stopped within 1.5 s, verdict pause clap, asks" \
     logq "$TMP/h2.jsonl" "[v for v in ev if v['ev'] == 'verdict' and v['reason'] == 'clap' and
         $C2 < v['t'] < $C2 + 1.5] and said('something about your leg', $C2)"
