@@ -86,6 +86,8 @@ typedef struct runner {
     double speech_dbfs;  /* the replies' level (NAN until known) */
     bool reply_window;   /* a question was asked and the program fell silent */
     bool speaking;       /* the last block played something */
+    long echo_lag_ms;    /* the device's round trip: its echo comes back this late */
+    long spoke_ms;       /* when something was last played */
     long noisy_ms;       /* too noisy this long in a row */
     bool noisy_sent;
     bool noisy_paused; /* the session has paused since */
@@ -651,8 +653,11 @@ static int run_audio(runner *r, fc_err *err) {
                 if (send_heard(r, &hs[i], block_end, err) != 0)
                     return -1;
             }
-            /* Speaking: a sentence is under way (its pauses too) or ended here. */
-            bool speaking = r->nqueue > 0 || block_has_sound(play, AUDIO_BLOCK);
+            /* Speaking: a sentence is under way (its pauses too), ended here,
+             * or its echo is still on its way back from the device. */
+            if (r->nqueue > 0 || block_has_sound(play, AUDIO_BLOCK))
+                r->spoke_ms = block_end;
+            bool speaking = r->spoke_ms > 0 && block_end <= r->spoke_ms + r->echo_lag_ms;
             if (r->room && room_step(r, clean, speaking, block_end, err) != 0)
                 return -1;
             if (r->clap && clap_step(r, clean, play, block_end, err) != 0)
@@ -1019,6 +1024,7 @@ int runner_run(const runner_opts *o) {
          * device latencies; delay the reference so it stays in the filter. */
         if (!o->mic && audio_pa_latency_ms() > 40)
             echo_set_delay(r.ec, audio_pa_latency_ms() - 20);
+        r.echo_lag_ms = !o->mic ? audio_pa_latency_ms() : isnan(o->echo_db) ? 0 : o->echo_ms;
         r.status_line = isatty(1) && !o->mic;
     }
 
