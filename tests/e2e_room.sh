@@ -281,6 +281,15 @@ check "a double clap in a hold: the count stops (no count after the clap until a
         $C2 + 1.5 < e['t'] < min([s['t'] for s in said('Straighten', $C2)] + [1e9])] and
         [e for e in ev if e['ev'] == 'cancel_speech' and $C2 < e['t'] < $C2 + 1.5]"
 
+# two knocks on the floor do the same
+sound "$TMP/knock1.wav" 1 -10 4 && sound "$TMP/knock2.wav" 1 -11 5
+add "$TMP/quiet.wav" "$TMP/n1.wav" "$TMP/knock1.wav" "$C1"
+add "$TMP/n1.wav" "$TMP/n2.wav" "$TMP/knock2.wav" "$C2"
+hold "$TMP/n2.wav" "$TMP/hn.jsonl"
+check "two knocks in a hold: stopped, verdict pause clap, asks" \
+    logq "$TMP/hn.jsonl" "[v for v in ev if v['ev'] == 'verdict' and v['reason'] == 'clap' and
+        $C2 < v['t'] < $C2 + 1.5] and said('something about your leg', $C2)"
+
 hold "$TMP/c1.wav" "$TMP/h1.jsonl"
 check "a single clap is no stop signal: 29 counts, completed" \
     logq "$TMP/h1.jsonl" 'len([e for e in ev if e["ev"] == "count"]) == 29 and
