@@ -35,6 +35,9 @@
 #define DRAIN_MS 8000
 /* A count word must end before the next second starts. */
 #define COUNT_MAX_SAMPLES (AUDIO_RATE * 9 / 10)
+/* The room's fast noise floor (floor_add): 100 ms windows over 3 s. */
+#define FLOOR_BLOCKS 5
+#define FLOOR_SPAN 30
 
 static volatile sig_atomic_t got_signal;
 
@@ -91,6 +94,9 @@ typedef struct runner {
     long noisy_ms;       /* too noisy this long in a row */
     bool noisy_sent;
     bool noisy_paused; /* the session has paused since */
+    double floor_win[FLOOR_SPAN]; /* mean square of the silent 100 ms windows */
+    int floor_n, floor_pos, floor_acc_n;
+    double floor_acc;
 } runner;
 
 void runner_opts_default(runner_opts *o) {
@@ -500,6 +506,37 @@ static bool block_has_sound(const int16_t *pcm, size_t n) {
     return false;
 }
 
+/* A fast noise floor for the continuous check: the quietest 100 ms of the
+ * last 3 s in which the program was silent (minimum statistics: replies have
+ * pauses between words, steady noise has none). Why: the room meter's own
+ * tracker rises 1.5 dB per second of the frames it counts, and during a
+ * counted hold it counts few, so a loud noise took minutes to be noticed. */
+static void floor_add(runner *r, const int16_t *pcm) {
+    double sum = 0.0;
+    for (size_t i = 0; i < AUDIO_BLOCK; i++)
+        sum += (double)pcm[i] * pcm[i];
+    r->floor_acc += sum / AUDIO_BLOCK;
+    if (++r->floor_acc_n < FLOOR_BLOCKS)
+        return;
+    r->floor_win[r->floor_pos] = r->floor_acc / FLOOR_BLOCKS;
+    r->floor_pos = (r->floor_pos + 1) % FLOOR_SPAN;
+    if (r->floor_n < FLOOR_SPAN)
+        r->floor_n++;
+    r->floor_acc = 0.0;
+    r->floor_acc_n = 0;
+}
+
+/* dBFS (0: a full-scale square wave, as in roomcheck); NAN until 3 s. */
+static double floor_dbfs(const runner *r) {
+    if (r->floor_n < FLOOR_SPAN)
+        return NAN;
+    double lo = r->floor_win[0];
+    for (int i = 1; i < FLOOR_SPAN; i++)
+        if (r->floor_win[i] < lo)
+            lo = r->floor_win[i];
+    return 10.0 * log10(lo / (32768.0 * 32768.0) + 1e-13);
+}
+
 /* Feeds the room meter with the echo-cancelled block `clean` and acts on
  * it: the session's room checks, the first replies' SNR, and a room that
  * becomes too noisy between replies. */
@@ -509,6 +546,8 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
         room_reset(r->room);
     room_expect_quiet(r->room, listening);
     room_process(r->room, clean, AUDIO_BLOCK, speaking);
+    if (!speaking)
+        floor_add(r, clean);
     bool started_speaking = speaking && !r->speaking;
     bool was_listening = r->room_listening;
     r->room_listening = listening;
@@ -548,7 +587,9 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
         r->noisy_sent = r->noisy_paused = false;
         r->noisy_ms = 0;
     }
-    double noise_now = room_noise_now_dbfs(r->room);
+    double noise_now = room_noise_now_dbfs(r->room), fast = floor_dbfs(r);
+    if (!isnan(fast) && (isnan(noise_now) || fast > noise_now))
+        noise_now = fast;
     bool deafening = !isnan(noise_now) && noise_now >= ROOM_NOISE_DEAF_DBFS;
     if (!deafening && room_judge(r->speech_dbfs - noise_now) != ROOM_TOO_NOISY) {
         r->noisy_ms = 0;

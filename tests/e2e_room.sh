@@ -9,6 +9,7 @@
 # - The clap: a double clap during a hold (with the program's own voice
 #   mixed back at -6 dB) stops the count and asks; a single clap, a cough,
 #   speech and the program's own counting do not.
+# - A room that turns deafening during a hold: it pauses and says why.
 # Replies are synthesized with eSpeak NG (tests/answers.py's mixer). These
 # tests are about the room check and the clap, not about recognition: what
 # depends on the listener understanding "no" is reported, not asserted.
@@ -303,12 +304,32 @@ check "a cough is no stop signal" \
 
 # speech during the hold (a corpus sentence at about the level of a reply):
 # whatever the listener makes of it, it is no clap
+# ---- 6. the room turns deafening mid-hold: pause and say why ----
+sox -n -r 16000 -c 1 -b 16 "$TMP/loud.wav" synth 70 whitenoise vol 0.5 2>/dev/null
+add "$TMP/quiet.wav" "$TMP/w.wav" "$TMP/loud.wav" "$(echo "$H + 5" | bc)"
+hold "$TMP/w.wav" "$TMP/hw.jsonl"
+check "loud noise mid-hold: a continuous room_check, verdict pause noisy, said why, count stopped" \
+    logq "$TMP/hw.jsonl" "[r for r in room if r['check'] == 'continuous' and r['quality'] == 'too_noisy']
+        and [v for v in ev if v['ev'] == 'verdict' and v['reason'] == 'noisy' and
+             $H + 5 < v['t'] < $H + 20] and said(\"It's noisy here\", $H + 5) and
+        not [e for e in ev if e['ev'] == 'count' and
+             e['t'] > [v for v in ev if v['ev'] == 'verdict' and v['reason'] == 'noisy'][0]['t']]"
+python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "noisy"]
+if v:
+    print("    loud noise from %.2f s: paused at %.2f s" % (float(sys.argv[2]) + 5, v[0]))' \
+    "$TMP/hw.jsonl" "$H" 2>/dev/null
+check "a quiet hold: no noisy pause" \
+    logq "$TMP/h0.jsonl" 'not [e for e in ev if e.get("reason") == "noisy" or e.get("check") == "continuous"]'
+
 SENT=$(ls "$CORPUS"/speech/sentences/cmu_arctic_us_*.wav 2>/dev/null | head -n 1)
 if [ -n "$SENT" ]; then
     sox -q "$SENT" "$TMP/sent.wav" norm -12
     add "$TMP/quiet.wav" "$TMP/s.wav" "$TMP/sent.wav" "$(echo "$H + 4.2" | bc)"
     hold "$TMP/s.wav" "$TMP/hs.jsonl"
-    check "speech in a hold is no stop signal" \
-        logq "$TMP/hs.jsonl" 'not [e for e in ev if e["ev"] == "clap" or e.get("reason") == "clap"]'
+    check "speech in a hold is no stop signal, and no noisy room" \
+        logq "$TMP/hs.jsonl" 'not [e for e in ev if e["ev"] == "clap" or e.get("reason") in ("clap", "noisy")]'
 fi
 check_report
