@@ -510,16 +510,19 @@ def part_hold(a, b, noises, level):
 
     print("\nSymptom reply during a hold -> session stopped within %.0f s (any path), %d trials"
           % (STOP_WITHIN, len(res)))
-    print("%-8s %-22s %-22s %-8s %-8s" % ("SNR", "seen wording", "unseen wording", "median", "p95"))
+    print("%-8s %-22s %-22s %-8s %-8s %s" % ("SNR", "seen wording", "unseen wording", "median", "p95",
+                                           "not placed (noise alone had stopped every hold)"))
     for snr in (None, 10, 0):
         rs = [r for r in res if r["snr"] == snr]
         seen = [r for r in rs if r["seen"]]
         unseen = [r for r in rs if not r["seen"]]
         d = [r["delay"] for r in seen if r["ok"]]
-        print("%-8s %-22s %-22s %-8s %-8s" % (snr_name(snr), pct(sum(r["ok"] for r in seen), len(seen)),
-                                            pct(sum(r["ok"] for r in unseen), len(unseen)),
-                                            "%.2f s" % statistics.median(d) if d else "-",
-                                            "%.2f s" % quantile(d, 0.95) if d else "-"))
+        print("%-8s %-22s %-22s %-8s %-8s %d" % (snr_name(snr), pct(sum(r["ok"] for r in seen), len(seen)),
+                                               pct(sum(r["ok"] for r in unseen), len(unseen)),
+                                               "%.2f s" % statistics.median(d) if d else "-",
+                                               "%.2f s" % quantile(d, 0.95) if d else "-",
+                                               sum(1 for r in skipped if r["snr"] == snr)))
+    print("(delay: from the end of the phrase's speech to the stop; median and p95 of the seen wordings stopped)")
     print("\nper voice (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in (None, 10, 0)))
     for v in voices:
         cells = []
