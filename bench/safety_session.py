@@ -292,15 +292,16 @@ def asks(e):
 
 def interruptions(events):
     """(replies heard outside a question, interruptions, interruptions by
-    cause). An interruption stops the count or the session outside a
+    cause, (time, cause) of each). An interruption stops the count or the session outside a
     question: a verdict other than continue (a pause for unclear speech, a
     clap or a noisy room, a safety stop), or a reply heard that was followed
     by a question, a pause or a skip (a confirmation, "pause", "stop")."""
-    heard, stopped, kinds = 0, 0, {}
+    heard, stopped, kinds, times = 0, 0, {}, []
     asking = False
 
-    def add(kind):
+    def add(kind, t):
         kinds[kind] = kinds.get(kind, 0) + 1
+        times.append((t, kind))
 
     for i, e in enumerate(events):
         if e["ev"] == "say":
@@ -314,7 +315,7 @@ def interruptions(events):
             continue
         if e["ev"] == "verdict" and e["verdict"] != "continue":
             stopped += 1
-            add("%s/%s" % (e["verdict"], e.get("reason")))
+            add("%s/%s" % (e["verdict"], e.get("reason")), e["t"])
             continue
         if e["ev"] != "heard":
             continue
@@ -324,9 +325,9 @@ def interruptions(events):
                 break  # a verdict is counted on its own
             if asks(f) or f["ev"] == "exercise_end" or (f["ev"] == "say" and f["text"].startswith("Skipping")):
                 stopped += 1
-                add("heard %s" % ("unclear" if e.get("unclear") else e.get("intent")))
+                add("heard %s" % ("unclear" if e.get("unclear") else e.get("intent")), e["t"])
                 break
-    return heard, stopped, kinds
+    return heard, stopped, kinds, times
 
 
 def no_checkins(b, routine):
@@ -397,7 +398,7 @@ def tv_session(b, routine, noise, seed, level, tv):
         qs = [e for e in events if asks(e)]
         if len(qs) > len(answers):
             length = qs[len(answers)]["t"]
-    heard, stopped, kinds = interruptions([e for e in events if e["t"] <= length])
+    heard, stopped, kinds, _ = interruptions([e for e in events if e["t"] <= length])
     return {"routine": os.path.basename(routine)[:-4], "noise": os.path.basename(noise), "seconds": length,
             "reason": reason, "heard": heard, "stopped": stopped, "kinds": kinds, "answers": len(answers)}
 
@@ -500,18 +501,20 @@ def part_hold(a, b, noises, level):
     for c, ev in zip(conds, bases):
         if c[1] is None or not ev:
             continue
-        _, stopped, kinds = interruptions([e for e in ev if e["t"] <= BASE_SECONDS])
-        base_hours[c[1]] += min(BASE_SECONDS, ev[-1]["t"]) / 3600
-        base_stops[c[1]] += stopped
-        for k, v in kinds.items():
-            base_kinds[k] = base_kinds.get(k, 0) + v
+        # Nobody answers in a baseline: it is counted up to its first
+        # interruption (the session waits after it).
+        _, _, kinds, times = interruptions([e for e in ev if e["t"] <= BASE_SECONDS])
+        base_hours[c[1]] += (times[0][0] if times else min(BASE_SECONDS, ev[-1]["t"])) / 3600
+        if times:
+            base_stops[c[1]] += 1
+            base_kinds[times[0][1]] = base_kinds.get(times[0][1], 0) + 1
     skipped = [r for r in res if "skipped" in r]
     res = [r for r in res if "skipped" not in r]
 
     print("\nSymptom reply during a hold -> session stopped within %.0f s (any path), %d trials"
           % (STOP_WITHIN, len(res)))
     print("%-8s %-22s %-22s %-8s %-8s %s" % ("SNR", "seen wording", "unseen wording", "median", "p95",
-                                           "not placed (noise alone had stopped every hold)"))
+                                           "not placed (noise alone had stopped the holds)"))
     for snr in (None, 10, 0):
         rs = [r for r in res if r["snr"] == snr]
         seen = [r for r in rs if r["seen"]]
@@ -555,7 +558,7 @@ def part_hold(a, b, noises, level):
     print("notes: %d of %d baseline runs had replies heard in noise alone; %d trials skipped (no "
           "undisturbed hold); %d trials whose run differed from the baseline before the phrase"
           % (noisy_bases, len(bases), len(skipped), diverged))
-    print("noise alone (the baselines, first %.0f s of the routine): interruptions per hour %s at 10 dB, "
+    print("noise alone (the baselines, up to %.0f s or the first interruption): interruptions per hour %s at 10 dB, "
           "%s at 0 dB; by cause: %s" % (BASE_SECONDS,
               "%.0f" % (base_stops[10] / base_hours[10]) if base_hours[10] else "-",
               "%.0f" % (base_stops[0] / base_hours[0]) if base_hours[0] else "-",
