@@ -4,7 +4,7 @@
 # noises x SNRs with --echo -6, and the interruptions per hour that ordinary
 # speech (TV-like) causes during a full routine. A few minutes; set
 # FC_SAFETY_FULL=1 for the bigger run (6 voices, 3 noise offsets, every wording
-# at every SNR, 3x the TV sessions).
+# at every SNR, 8 TV sessions over four routines).
 cd "$(dirname "$0")/.." || exit 1
 CORPUS=${CORPUS:-$PWD/../shared/corpus}
 if [ ! -d "$CORPUS/noise" ] || [ ! -d "$CORPUS/speech/sentences" ]; then
