@@ -292,8 +292,8 @@ def asks(e):
 
 def interruptions(events):
     """(replies heard outside a question, interruptions, interruptions by
-    cause, (time, cause) of each). An interruption stops the count or the session outside a
-    question: a verdict other than continue (a pause for unclear speech, a
+    cause, (time, cause) of each). An interruption stops the count or the
+    session outside a question: a verdict other than continue (a pause for unclear speech, a
     clap or a noisy room, a safety stop), or a reply heard that was followed
     by a question, a pause or a skip (a confirmation, "pause", "stop")."""
     heard, stopped, kinds, times = 0, 0, {}, []
