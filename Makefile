@@ -13,6 +13,7 @@ DEB_RUN = build-essential pkg-config portaudio19-dev libespeak-ng-dev espeak-ng 
           libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us libconfig-dev \
           libspeexdsp-dev libasound2-plugins
 DEB_TEST = sox pulseaudio pulseaudio-utils valgrind clang libclang-rt-14-dev sphinxtrain chromium \
+           pocketsphinx sphinxbase-utils \
            python3 procps
 
 WARN = -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes \

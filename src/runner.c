@@ -64,6 +64,8 @@ typedef struct runner {
     session *s;
     sessionlog *log;
     bool log_failed;
+    bool log_say_pending; /* the person has not been told yet that the log failed */
+    const prompts *pr;
     bool done;          /* ACT_END seen */
     end_reason end;
     char end_message[256];
@@ -107,15 +109,19 @@ void runner_opts_default(runner_opts *o) {
 
 /* ---- the session log ---- */
 
+/* Why: after a failed write (a full disk) a later, shorter line may still
+ * fit, which would leave a log with holes; a log that stops is truthful. So
+ * the first failure closes it, and the person is told once (log_say_pending). */
 static void log_line(runner *r, jbuf *b) {
     const char *line = json_end(b);
-    if (r->log && sessionlog_write(r->log, line) == 0)
+    if (!r->log || sessionlog_write(r->log, line) == 0)
         return;
-    if (r->log && !r->log_failed) {
-        r->log_failed = true;
-        fprintf(stderr, "floorcoach: cannot save the session log (%s); carrying on without it\n",
-                strerror(errno));
-    }
+    fprintf(stderr, "floorcoach: cannot save the session log (%s); carrying on without it\n",
+            strerror(errno));
+    sessionlog_close(r->log);
+    r->log = NULL;
+    r->log_failed = true;
+    r->log_say_pending = true;
 }
 
 static void log_begin(jbuf *b, long t_ms, const char *ev) {
@@ -387,6 +393,19 @@ static int handle_actions(runner *r, const session_action *acts, int n, fc_err *
             log_action(r, a, r->now_ms, r->now_ms);
             break;
         }
+    }
+    if (r->log_say_pending && !r->done && r->pr) {
+        /* Said by the runner, not the session: an id the session never uses. */
+        session_action a;
+        memset(&a, 0, sizeof a);
+        a.type = ACT_SAY;
+        a.kind = SAY_INFO;
+        a.say_id = UINT_MAX;
+        a.t_ms = r->now_ms;
+        str_copy(a.text, prompts_get(r->pr, "log_unavailable"), sizeof a.text);
+        r->log_say_pending = false;
+        if (handle_actions(r, &a, 1, err) != 0)
+            return -1;
     }
     status_update(r);
     return 0;
@@ -978,6 +997,7 @@ static int open_log(runner *r, const runner_opts *o) {
         fprintf(stderr, "floorcoach: cannot save the session log: %s; carrying on without it\n",
                 err.msg);
         r->log_failed = true;
+        r->log_say_pending = true;
         return 0;
     }
     r->log = sessionlog_open(path, &err);
@@ -985,6 +1005,7 @@ static int open_log(runner *r, const runner_opts *o) {
         fprintf(stderr, "floorcoach: cannot save the session log: %s; carrying on without it\n",
                 err.msg);
         r->log_failed = true;
+        r->log_say_pending = true;
     } else if (o->verbose) {
         fprintf(stderr, "floorcoach: session log: %s\n", path);
     }
@@ -1016,6 +1037,7 @@ int runner_run(const runner_opts *o) {
         goto out;
     }
     r.lx = lx;
+    r.pr = pr;
     const char *vname = o->voice ? o->voice : rt->voice ? rt->voice : VOICE_DEFAULT;
     if (voice_load(vname, &voice, &err) != 0) {
         fprintf(stderr, "floorcoach: %s\n", err.msg);
