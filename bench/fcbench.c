@@ -602,9 +602,9 @@ int main(int argc, char **argv) {
                 for (int p = 0; p < ss[k].npl; p++)
                     if (!(h->end_ms < ss[k].pl[p].t0 - 300 || h->start_ms > ss[k].pl[p].t1 + 500))
                         truth = it[ss[k].pl[p].item].text;
-                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\n", ss[k].snr, ss[k].neg,
+                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\t%.3f\n", ss[k].snr, ss[k].neg,
                         h->text, (double)h->score, (double)h->score_span, h->frames,
-                        h->end_ms - h->start_ms, truth);
+                        h->end_ms - h->start_ms, truth, (double)h->phone_dist);
             }
         if (f)
             fclose(f);

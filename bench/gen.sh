@@ -9,7 +9,7 @@ set -eu
 BENCH=$(cd "$(dirname "$0")" && pwd)
 LEX=$1
 CORPUS=$2
-OUT=$BENCH/out
+OUT=$BENCH/out/listen
 mkdir -p "$OUT/tts"
 
 TUNE_VOICES="en-us en-us+f2 en-gb en+klatt2"
@@ -17,7 +17,15 @@ TUNE_RATES="150 185"
 REPORT_VOICES="en-us+m3 en-us+f4 en-gb-x-rp+m7 en-us+klatt4"
 REPORT_RATES="135 200"
 
-"$OUT/fcbench" phrases "$LEX" >"$OUT/phrases.tsv"
+"$OUT/fcbench" phrases "$LEX" >"$OUT/phrases.tsv.new"
+# Nothing changed since the last run: keep the list (checking thousands of
+# cached clips takes minutes on a busy machine).
+if [ -s "$OUT/items.tsv" ] && cmp -s "$OUT/phrases.tsv.new" "$OUT/phrases.tsv" &&
+    [ "$OUT/items.tsv" -nt "$BENCH/sentences.txt" ] && [ "$OUT/items.tsv" -nt "$0" ]; then
+    rm -f "$OUT/phrases.tsv.new"
+    exit 0
+fi
+mv "$OUT/phrases.tsv.new" "$OUT/phrases.tsv"
 items=$OUT/items.tsv.new
 : >"$items"
 # One synthesized clip, cached by a name made from voice, rate and text.

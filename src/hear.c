@@ -64,11 +64,14 @@ static void print_json_string(const char *s) {
     putchar('"');
 }
 
+static long heard_at_ms; /* the input time when a result came out (verbose) */
+
 static void print_heard(const heard *h, bool verbose) {
     if (h->rejected) {
         if (verbose)
-            fprintf(stderr, "rejected %.2f-%.2f \"%s\" score %.3f\n", (double)h->start_ms / 1000,
-                    (double)h->end_ms / 1000, h->text, (double)h->score);
+            fprintf(stderr, "rejected %.2f-%.2f \"%s\" score %.3f phones %.2f at %.2f\n",
+                    (double)h->start_ms / 1000, (double)h->end_ms / 1000, h->text,
+                    (double)h->score, (double)h->phone_dist, (double)heard_at_ms / 1000);
         return;
     }
     printf("{\"start\":%.2f,\"end\":%.2f,\"text\":", (double)h->start_ms / 1000,
@@ -87,7 +90,7 @@ static void print_heard(const heard *h, bool verbose) {
     if (h->unclear)
         printf(",\"unclear\":true");
     if (verbose)
-        printf(",\"score\":%.3f", (double)h->score);
+        printf(",\"score\":%.3f,\"at\":%.2f", (double)h->score, (double)heard_at_ms / 1000);
     printf("}\n");
     fflush(stdout);
 }
@@ -122,6 +125,7 @@ static int hear_file(speech_in *si, const char *path, bool verbose, fc_err *err,
     for (size_t off = 0; off < n && rc == 0; off += AUDIO_BLOCK) {
         size_t k = n - off < AUDIO_BLOCK ? n - off : AUDIO_BLOCK;
         int got = speech_in_process(si, pcm + off, k, (long)(off * 1000 / AUDIO_RATE), hs, 8, err);
+        heard_at_ms = (long)((off + k) * 1000 / AUDIO_RATE);
         if (got < 0)
             rc = -1;
         for (int i = 0; i < got; i++)

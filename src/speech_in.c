@@ -16,6 +16,8 @@
 
 #define MODEL_DIR_DEFAULT "/usr/share/pocketsphinx/model/en-us"
 #define FRAME_MS 10
+#define HIST_FRAMES 200 /* the noise floor is a low percentile of the last 2 s */
+#define WIN_MAX 100     /* the longest post_ms, in frames */
 
 /* The word classes that get their own thresholds. */
 enum rclass { RC_SAFETY, RC_RED_FLAG, RC_CONTROL, RC_NUMBER, RC_COUNT };
@@ -24,11 +26,17 @@ enum rclass { RC_SAFETY, RC_RED_FLAG, RC_CONTROL, RC_NUMBER, RC_COUNT };
  * ratio of the reply against a free phone loop (0: as good as the best
  * phone sequence; more negative: worse). */
 typedef struct settings {
-    double sure[RC_COUNT]; /* accepted at or above this */
-    double low[RC_COUNT];  /* accepted with low_confidence down to this */
-    double one_word;       /* added to thresholds for one-word phrases */
-    double expected;       /* subtracted from thresholds for expected answers */
-    double unclear;        /* during a hold: safety-like speech down to this is unclear */
+    double sure[RC_COUNT];    /* accepted at or above this score */
+    double sure_pd[RC_COUNT]; /* ... and at or below this phone distance */
+    double low[RC_COUNT];     /* accepted with low_confidence down to this score */
+    double low_pd[RC_COUNT];  /* ... and up to this phone distance */
+    double one_word;          /* added to score thresholds for one-word phrases */
+    double one_word_pd;       /* taken from phone-distance limits for one-word phrases */
+    double expected;          /* taken from score thresholds for expected answers */
+    double expected_pd;       /* added to phone-distance limits for expected answers */
+    double unclear;           /* during a hold: safety-like speech down to this is unclear */
+    double unclear_pd;        /* ... with at most this phone distance */
+    double unclear_words;     /* ... and a phrase of at least this many words */
     double min_ms;         /* shorter segments are clicks and breaths */
     double max_ms;         /* segments are cut here (impulsive noise merges items) */
     double unclear_max_ms; /* longer speech is not a short reply: never unclear */
@@ -39,11 +47,18 @@ typedef struct settings {
 } settings;
 
 static const settings defaults = {
-    .sure = {-0.55, -0.45, -0.45, -0.45},
-    .low = {-0.9, -0.6, -0.45, -0.45},
-    .one_word = 0.1,
-    .expected = 0.2,
-    .unclear = -1.2,
+    /* safety, red flag, control, number (see bench/RESULTS.md) */
+    .sure = {-16, -16, -14, -10},
+    .sure_pd = {0.5, 0.5, 0.6, 0.5},
+    .low = {-20, -16, -14, -10},
+    .low_pd = {0.6, 0.5, 0.6, 0.5},
+    .one_word = 4,
+    .one_word_pd = 0.15,
+    .expected = 6,
+    .expected_pd = 0.25,
+    .unclear = -24,
+    .unclear_pd = 0.7,
+    .unclear_words = 2,
     .min_ms = 150,
     .max_ms = 4000,
     .unclear_max_ms = 3000,
@@ -65,8 +80,15 @@ static const setting_key setting_keys[] = {
     SK("sure_control", sure[RC_CONTROL]), SK("sure_number", sure[RC_NUMBER]),
     SK("low_safety", low[RC_SAFETY]),   SK("low_red_flag", low[RC_RED_FLAG]),
     SK("low_control", low[RC_CONTROL]), SK("low_number", low[RC_NUMBER]),
-    SK("one_word", one_word),           SK("expected", expected),
-    SK("unclear", unclear),             SK("min_ms", min_ms),
+    SK("sure_pd_safety", sure_pd[RC_SAFETY]), SK("sure_pd_red_flag", sure_pd[RC_RED_FLAG]),
+    SK("sure_pd_control", sure_pd[RC_CONTROL]), SK("sure_pd_number", sure_pd[RC_NUMBER]),
+    SK("low_pd_safety", low_pd[RC_SAFETY]), SK("low_pd_red_flag", low_pd[RC_RED_FLAG]),
+    SK("low_pd_control", low_pd[RC_CONTROL]), SK("low_pd_number", low_pd[RC_NUMBER]),
+    SK("one_word", one_word),           SK("one_word_pd", one_word_pd),
+    SK("expected", expected),           SK("expected_pd", expected_pd),
+    SK("unclear", unclear),             SK("unclear_pd", unclear_pd),
+    SK("unclear_words", unclear_words),
+    SK("min_ms", min_ms),
     SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
@@ -102,9 +124,11 @@ struct speech_in {
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
     double floor_db;  /* noise floor estimate, dB */
+    double hist[HIST_FRAMES]; /* frame levels of the last 2 s, dB */
     int frames_seen;
     int speech_run;   /* consecutive speech frames (before a start) */
-    int silence_run;  /* consecutive non-speech frames (inside a segment) */
+    unsigned char win[WIN_MAX]; /* speech flags of the last post_ms, in a segment */
+    int win_pos, win_speech, win_fill;
     int16_t part[160]; /* a frame not yet complete */
     size_t npart;
     int16_t *seg;     /* the segment's audio, pre-speech included */
@@ -415,7 +439,10 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
         err_set(err, "out of memory");
         goto error_out;
     }
-    si->floor_db = 100;
+    if (si->set.post_ms < FRAME_MS * 5 || si->set.post_ms > FRAME_MS * WIN_MAX) {
+        err_set(err, "tuning: post_ms must be 50 to %d", FRAME_MS * WIN_MAX);
+        goto error_out;
+    }
     unlink(dict);
     free(jsgf);
     free(tun);
@@ -543,6 +570,66 @@ static double span_ascr(ps_decoder_t *ps, int a, int b) {
     return sum;
 }
 
+#define MAX_PH 96
+
+/* Splits a pronunciation ("K AE R IY") into phone symbols appended to
+ * ph[*n] (each at most 3 characters and a NUL). */
+static void add_phones(const char *pron, char ph[][4], int *n) {
+    while (*pron && *n < MAX_PH) {
+        size_t len = strcspn(pron, " ");
+        if (len > 0 && len < 4) {
+            memcpy(ph[*n], pron, len);
+            ph[*n][len] = '\0';
+            (*n)++;
+        }
+        pron += len;
+        while (*pron == ' ')
+            pron++;
+    }
+}
+
+/* Phone edit distance between what a free phone loop heard over the words
+ * and the pronunciation of the words the grammar chose, per phone of the
+ * latter: 0 when they agree, about 1 and more when they have nothing in
+ * common. Unlike acoustic scores of two decoders, it needs no common
+ * normalization. */
+static double phone_distance(ps_decoder_t *ps, ps_decoder_t *ph, int a, int b) {
+    char want[MAX_PH][4], got[MAX_PH][4];
+    int nw = 0, ng = 0;
+    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+        const char *w = ps_seg_word(s);
+        if (!w || w[0] == '<' || w[0] == '[')
+            continue;
+        char *pron = ps_lookup_word(ps, w);
+        if (pron) {
+            add_phones(pron, want, &nw);
+            free(pron);
+        }
+    }
+    for (ps_seg_t *s = ps_seg_iter(ph); s; s = ps_seg_next(s)) {
+        const char *w = ps_seg_word(s);
+        int sf, ef;
+        ps_seg_frames(s, &sf, &ef);
+        int mid = (sf + ef) / 2;
+        if (w && strcmp(w, "SIL") != 0 && mid >= a && mid <= b)
+            add_phones(w, got, &ng);
+    }
+    if (nw == 0)
+        return 9;
+    int d[MAX_PH + 1][MAX_PH + 1];
+    for (int i = 0; i <= nw; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= ng; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= nw; i++)
+        for (int j = 1; j <= ng; j++) {
+            int sub = d[i - 1][j - 1] + (strcmp(want[i - 1], got[j - 1]) != 0);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return (double)d[nw][ng] / nw;
+}
+
 static const phrase *find_phrase(const speech_in *si, const char *text) {
     for (size_t i = 0; i < si->nphrases; i++)
         if (strcmp(si->phrases[i].text, text) == 0)
@@ -560,19 +647,27 @@ void speech_in_judge(const speech_in *si, heard *h) {
     h->confidence = 0;
     if (p && dur >= s->min_ms) {
         enum rclass c = class_of(p->intent);
-        double adj = (p->words == 1 ? s->one_word : 0) -
-                     ((si->expected >> p->intent) & 1u ? s->expected : 0);
-        double sure = s->sure[c] + adj;
-        if (h->score >= sure)
+        bool one = p->words == 1, expect = (si->expected >> p->intent) & 1u;
+        double adj = (one ? s->one_word : 0) - (expect ? s->expected : 0);
+        double adj_pd = (expect ? s->expected_pd : 0) - (one ? s->one_word_pd : 0);
+        double sc = h->score, pd = h->phone_dist;
+        double sure = s->sure[c] + adj, sure_pd = s->sure_pd[c] + adj_pd;
+        if (sc >= sure && pd <= sure_pd)
             ok = true;
-        else if (h->score >= s->low[c] + adj)
+        else if (sc >= s->low[c] + adj && pd <= s->low_pd[c] + adj_pd)
             ok = low = true;
         /* A symptom said during a hold must never be lost: speech that
          * looks like one, short enough to be a reply, pauses and asks. */
-        else if (si->in_hold && (c == RC_SAFETY || c == RC_RED_FLAG) && h->score >= s->unclear &&
+        else if (si->in_hold && (c == RC_SAFETY || c == RC_RED_FLAG) && sc >= s->unclear &&
+                 pd <= s->unclear_pd && p->words >= s->unclear_words &&
                  dur <= s->unclear_max_ms)
             unclear = true;
-        h->confidence = (float)(1.0 / (1.0 + exp(-(h->score - sure) * 8.0)));
+        /* Confidence: how far inside the sure region, on both measures
+         * (about 0.5 at its edge). */
+        double margin = (sc - sure) / 8.0;
+        double margin_pd = (sure_pd - pd) / 0.2;
+        double m = margin < margin_pd ? margin : margin_pd;
+        h->confidence = (float)(1.0 / (1.0 + exp(-m * 2.0)));
         if (ok) {
             h->intent = p->intent;
             h->value = p->value;
@@ -605,7 +700,6 @@ static int finish_segment(speech_in *si, heard *out, fc_err *err) {
     size_t n = si->nseg;
     si->in_utt = false;
     si->nseg = 0;
-    si->silence_run = 0;
     si->speech_run = 0;
     if (n < 160 * 10)
         return 0;
@@ -630,6 +724,7 @@ static int finish_segment(speech_in *si, heard *out, fc_err *err) {
     if (gf >= 0 && gl >= gf)
         h.score_span = (float)((span_ascr(si->ps, gf, gl) - span_ascr(si->ph, gf, gl)) /
                                (gl - gf + 1));
+    h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, si->ph, gf, gl) : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
     speech_in_judge(si, &h);
     if (h.rejected && !si->raw)
@@ -643,6 +738,11 @@ static void seg_append(speech_in *si, const int16_t *x, size_t n) {
         n = si->capseg - si->nseg;
     memcpy(si->seg + si->nseg, x, n * sizeof *x);
     si->nseg += n;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* Keeps the last pre_ms of audio, to start a segment a little before the
@@ -663,14 +763,18 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     for (int i = 0; i < 160; i++)
         e += (double)fr[i] * fr[i];
     double db = 10 * log10(e / 160 + 1.0);
+    si->hist[si->frames_seen % HIST_FRAMES] = db;
     si->frames_seen++;
-    /* The floor follows quiet frames down at once and creeps up otherwise,
-     * faster outside speech, so a noise that starts becomes the new floor
-     * within seconds. */
-    if (db < si->floor_db)
-        si->floor_db = si->frames_seen < 10 ? db : 0.7 * si->floor_db + 0.3 * db;
-    else
-        si->floor_db += si->in_utt ? 0.01 : 0.04;
+    /* The floor is the 10th percentile of the last 2 s: it follows a noise
+     * that starts or stops within seconds, and the loud moments of speech
+     * or clatter do not lift it. */
+    if (si->frames_seen <= 10 || si->frames_seen % 10 == 0) {
+        int n = si->frames_seen < HIST_FRAMES ? si->frames_seen : HIST_FRAMES;
+        double tmp[HIST_FRAMES];
+        memcpy(tmp, si->hist, (size_t)n * sizeof *tmp);
+        qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
+        si->floor_db = tmp[n / 10];
+    }
     bool speech = db > si->floor_db + s->vad_db;
     long t = si->frame_t;
     si->frame_t += FRAME_MS;
@@ -679,7 +783,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
         pre_push(si, fr, 160);
         if (si->speech_run * FRAME_MS >= s->start_ms) {
             si->in_utt = true;
-            si->silence_run = 0;
+            si->win_pos = si->win_speech = si->win_fill = 0;
             size_t start = (si->headpre + si->cappre - si->npre) % si->cappre;
             si->nseg = 0;
             for (size_t i = 0; i < si->npre; i++)
@@ -691,8 +795,17 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
         return 0;
     }
     seg_append(si, fr, 160);
-    si->silence_run = speech ? 0 : si->silence_run + 1;
-    if (si->silence_run * FRAME_MS >= s->post_ms ||
+    /* The segment ends when at most a fifth of the last post_ms was loud:
+     * the clatter of dishes between words does not keep it open. */
+    int wn = (int)(s->post_ms / FRAME_MS);
+    if (si->win_fill == wn)
+        si->win_speech -= si->win[si->win_pos];
+    else
+        si->win_fill++;
+    si->win[si->win_pos] = speech;
+    si->win_speech += speech;
+    si->win_pos = (si->win_pos + 1) % wn;
+    if ((si->win_fill == wn && si->win_speech * 5 <= wn) ||
         (double)si->nseg / 16.0 >= s->max_ms + s->pre_ms)
         return finish_segment(si, out, err);
     return 0;

@@ -21,6 +21,7 @@ typedef struct heard {
     /* For tuning and logs: the evidence behind the decision. */
     float score;           /* per-frame log-likelihood ratio, grammar vs free phone loop */
     float score_span;      /* the same over the words only (silence around them left out) */
+    float phone_dist;      /* phone edit distance, free phone loop vs the phrase, per phone */
     int frames;            /* length of the segment in 10 ms frames */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;
