@@ -70,42 +70,63 @@ PY
 }
 
 # ---- 1. nerve-glides with the screening and baseline answered from audio ----
-# The mic answers each question "no" 0.4 s after it ends (tests/answers.py
-# re-runs the session to find each next question), and the check-in after
-# the first exercise "the same".
-timeout 600 python3 tests/answers.py "$TMP/answers.wav" --fc "$FC" --routine nerve-glides \
-    --voice "$VOICE" --seconds 300 --extra "--echo -6 --no-profile" \
-    -- no no no no no "the same" >"$TMP/answers.out" 2>&1
-check "answers.py built the microphone file ($(cat "$TMP/answers.out"))" test -s "$TMP/answers.wav"
-run "$TMP/answers.wav" "$TMP/a.jsonl" nerve-glides
-python3 - "$TMP/a.jsonl" >"$TMP/hold.txt" 2>"$TMP/hold.err" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-v = [e for e in ev if e["ev"] == "verdict" and e.get("reason") == "screening"]
+# The microphone is built as tests/answers.py does: the session is run again
+# and again, and each next question gets its answer 0.4 s after it ends ("the
+# same" to a check-in, "no" to everything else, so a question asked again
+# still gets its answer), until the head-lift glide starts. Then the phrase
+# goes 0.2 s after its first "Hold.".
+timeout 900 python3 - "$TOP/tests" "$FC" "$VOICE" "$PHRASE" "$TMP" >"$TMP/p1.txt" 2>"$TMP/p1.err" <<'PY'
+import json, math, sys
+sys.path.insert(0, sys.argv[1])
+import answers as A
+fc, voice, phrase, tmp = sys.argv[2:6]
+args = ["nerve-glides", "--echo", "-6", "--no-profile"]
+mic = A.Mic(420, None, None, voice, tmp, 1)
+path, log = tmp + "/answers.wav", tmp + "/a.jsonl"
+placed = 0
+while True:
+    mic.write(path)
+    ev = A.run(fc, args, path, log)
+    started = [i for i, e in enumerate(ev) if e["ev"] == "exercise_start" and e["id"] == "head-lift-glide"]
+    qs = [e for e in ev if e["ev"] == "say" and e["kind"] == "prompt"]
+    if started or len(qs) <= placed or placed >= 12:
+        break
+    q = qs[placed]
+    mic.place(q["end"] + 0.4, "the same" if "the same" in q["text"] else "no")
+    placed += 1
 heard = [(round(e["t"], 1), e.get("text"), e.get("intent")) for e in ev if e["ev"] == "heard"]
-if len(v) < 4 or any(e["verdict"] != "continue" for e in v):
-    sys.exit("the four screening answers were not all heard as no: verdicts %s; heard %s"
-             % ([(e["verdict"], e.get("text")) for e in v], heard[:8]))
-started = [i for i, e in enumerate(ev) if e["ev"] == "exercise_start" and e["id"] == "head-lift-glide"]
+# Past the screening: the four red-flag questions were answered no (a yes
+# would have ended the session) and the first exercise started.
+if not [e for e in ev if e["ev"] == "exercise_start"]:
+    sys.exit("the screening was not answered: no exercise started; heard %s; ended %s"
+             % (heard[:8], [e for e in ev if e["ev"] == "session_end"]))
 if not started:
     sys.exit("the session never reached the head-lift glide; heard %s; ended %s"
              % (heard[:10], [e for e in ev if e["ev"] == "session_end"]))
 hold = [e for e in ev[started[0]:] if e["ev"] == "say" and e["text"].strip() == "Hold."]
 if not hold:
     sys.exit("no hold in the head-lift glide")
-print("%.3f" % (hold[0]["end"] + 0.2))
+# Where the phrase's speech starts and ends (espeak-ng pads it with silence).
+s = A.synth(phrase, voice, tmp)
+n = 320
+lv = [A.rms(s[i:i + n]) for i in range(0, len(s) - n, n)]
+loud = [i for i, l in enumerate(lv) if l > max(lv) / 31.6]
+at = hold[0]["end"] + 0.2
+mic.place(at, phrase)
+mic.write(tmp + "/pain.wav")
+print("%.3f %.3f" % (at + loud[0] * n / A.RATE, at + (loud[-1] + 1) * n / A.RATE))
 PY
-check "screening answered no from audio, the session reaches the nerve glide's holds ($(cat "$TMP/hold.err"))" \
-    test -s "$TMP/hold.txt"
-if [ -s "$TMP/hold.txt" ]; then
-    set -- $(place "$TMP/answers.wav" "$PHRASE" "$(cat "$TMP/hold.txt")" "$TMP/pain.wav")
+check "screening answered no from audio, the session reaches the nerve glide's holds ($(cat "$TMP/p1.err"))" \
+    test -s "$TMP/p1.txt"
+if [ -s "$TMP/p1.txt" ]; then
+    set -- $(cat "$TMP/p1.txt")
     run "$TMP/pain.wav" "$TMP/p.jsonl" nerve-glides
     check "nerve-glides: \"$PHRASE\" during a hold (echo -6) stops the exercise within 3 s" \
         check_stop "$TMP/p.jsonl" "$1" "$2" head-lift-glide
 fi
 
 # ---- 2. one long hold, no screening: the phrase, and an ordinary sentence ----
-sox -q -n -r 16000 -c 1 -b 16 "$TMP/quiet.wav" synth 75 whitenoise vol 0.002
+sox -q -R -n -r 16000 -c 1 -b 16 "$TMP/quiet.wav" synth 75 whitenoise vol 0.002
 run "$TMP/quiet.wav" "$TMP/q.jsonl" tests/fixtures/hold30.cfg --no-screening --no-baseline
 hold=$(python3 -c '
 import json, sys
