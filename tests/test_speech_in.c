@@ -17,6 +17,7 @@
 
 #define RATE 16000
 
+
 static unsigned long long seed = 12345;
 
 /* A quiet, steady noise floor (about -50 dBFS): digital silence is not what
