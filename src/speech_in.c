@@ -1,8 +1,10 @@
 /* speech_in: listening with PocketSphinx (the only file that includes it).
- * Two decoders run side by side on the same audio: one constrained to the
- * lexicon's phrases (a JSGF grammar), one a free phone loop. Both share the
- * endpointer settings, so they cut the same segments; the per-frame
- * acoustic score difference between them is the confidence of the reply. */
+ * An energy endpointer cuts the audio into segments; each segment is decoded
+ * whole by two decoders: one constrained to the lexicon's phrases (a JSGF
+ * grammar over a dictionary of the lexicon's words), one a free phone loop.
+ * A reply is accepted when the grammar's path scores close to the phone
+ * loop's and the phones the loop heard agree with the phrase's pronunciation,
+ * with thresholds per class of reply (bench/RESULTS.md). */
 #include "speech_in.h"
 
 #include <errno.h>
