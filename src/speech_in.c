@@ -113,7 +113,19 @@ typedef struct phrase {
     int words;
 } phrase;
 
+#define MAX_SEGS 256
+
+/* The best path of a decoder, read once: PocketSphinx 0.8 leaks a list
+ * node each time the path is walked. */
+typedef struct path {
+    int n;
+    char word[MAX_SEGS][32];
+    int sf[MAX_SEGS], ef[MAX_SEGS];
+    int32 ascr[MAX_SEGS];
+} path;
+
 struct speech_in {
+    path gpath, ppath; /* the last segment's best paths */
     ps_decoder_t *ps; /* reply grammar */
     ps_decoder_t *ph; /* free phone loop */
     phrase *phrases;
@@ -533,41 +545,53 @@ bool speech_in_in_speech(const speech_in *si) {
 
 /* ---- decoding ---------------------------------------------------------- */
 
-/* Sum of acoustic scores over the best path (the decoder's scaled log units,
- * each frame relative to its best senone), and the
- * frame span of the words (fillers and silence excluded). */
-static double path_ascr(ps_decoder_t *ps, int *first, int *last) {
+static void path_read(ps_decoder_t *ps, path *p) {
+    p->n = 0;
+    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+        if (p->n == MAX_SEGS) {
+            ps_seg_free(s);
+            break;
+        }
+        int32 lscr = 0, lback = 0;
+        const char *w = ps_seg_word(s);
+        str_copy(p->word[p->n], w ? w : "", sizeof p->word[0]);
+        ps_seg_prob(s, &p->ascr[p->n], &lscr, &lback);
+        ps_seg_frames(s, &p->sf[p->n], &p->ef[p->n]);
+        p->n++;
+    }
+}
+
+static bool is_word(const char *w) {
+    return w[0] && w[0] != '<' && w[0] != '[' && strcmp(w, "SIL") != 0;
+}
+
+/* Sum of acoustic scores over the path (the decoder's scaled log units,
+ * each frame relative to its best senone), and the frame span of the words
+ * (fillers and silence excluded). */
+static double path_ascr(const path *p, int *first, int *last) {
     double sum = 0;
     *first = -1;
     *last = -1;
-    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
-        int32 ascr = 0, lscr = 0, lback = 0;
-        ps_seg_prob(s, &ascr, &lscr, &lback);
-        sum += ascr;
-        const char *w = ps_seg_word(s);
-        if (w && w[0] != '<' && w[0] != '[' && strcmp(w, "SIL") != 0) {
-            int sf, ef;
-            ps_seg_frames(s, &sf, &ef);
+    for (int i = 0; i < p->n; i++) {
+        sum += p->ascr[i];
+        if (is_word(p->word[i])) {
             if (*first < 0)
-                *first = sf;
-            *last = ef;
+                *first = p->sf[i];
+            *last = p->ef[i];
         }
     }
     return sum;
 }
 
-/* Acoustic score of the best path inside frames [a, b], a segment that
+/* Acoustic score of the path inside frames [a, b], a segment that
  * straddles the edge counted in proportion. */
-static double span_ascr(ps_decoder_t *ps, int a, int b) {
+static double span_ascr(const path *p, int a, int b) {
     double sum = 0;
-    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
-        int32 ascr = 0, lscr = 0, lback = 0;
-        int sf, ef;
-        ps_seg_prob(s, &ascr, &lscr, &lback);
-        ps_seg_frames(s, &sf, &ef);
+    for (int i = 0; i < p->n; i++) {
+        int sf = p->sf[i], ef = p->ef[i];
         int lo = sf > a ? sf : a, hi = ef < b ? ef : b;
         if (hi >= lo && ef >= sf)
-            sum += (double)ascr * (hi - lo + 1) / (ef - sf + 1);
+            sum += (double)p->ascr[i] * (hi - lo + 1) / (ef - sf + 1);
     }
     return sum;
 }
@@ -590,31 +614,27 @@ static void add_phones(const char *pron, char ph[][4], int *n) {
     }
 }
 
-/* Phone edit distance between what a free phone loop heard over the words
+/* Phone edit distance between what the free phone loop heard over the words
  * and the pronunciation of the words the grammar chose, per phone of the
  * latter: 0 when they agree, about 1 and more when they have nothing in
- * common. Unlike acoustic scores of two decoders, it needs no common
+ * common. Unlike the acoustic scores of two decoders, it needs no common
  * normalization. */
-static double phone_distance(ps_decoder_t *ps, ps_decoder_t *ph, int a, int b) {
+static double phone_distance(ps_decoder_t *ps, const path *g, const path *p, int a, int b) {
     char want[MAX_PH][4], got[MAX_PH][4];
     int nw = 0, ng = 0;
-    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
-        const char *w = ps_seg_word(s);
-        if (!w || w[0] == '<' || w[0] == '[')
+    for (int i = 0; i < g->n; i++) {
+        if (!g->word[i][0] || g->word[i][0] == '<' || g->word[i][0] == '[')
             continue;
-        char *pron = ps_lookup_word(ps, w);
+        char *pron = ps_lookup_word(ps, g->word[i]);
         if (pron) {
             add_phones(pron, want, &nw);
             free(pron);
         }
     }
-    for (ps_seg_t *s = ps_seg_iter(ph); s; s = ps_seg_next(s)) {
-        const char *w = ps_seg_word(s);
-        int sf, ef;
-        ps_seg_frames(s, &sf, &ef);
-        int mid = (sf + ef) / 2;
-        if (w && strcmp(w, "SIL") != 0 && mid >= a && mid <= b)
-            add_phones(w, got, &ng);
+    for (int i = 0; i < p->n; i++) {
+        int mid = (p->sf[i] + p->ef[i]) / 2;
+        if (is_word(p->word[i]) && mid >= a && mid <= b)
+            add_phones(p->word[i], got, &ng);
     }
     if (nw == 0)
         return 9;
@@ -715,8 +735,11 @@ static int finish_segment(speech_in *si, heard *out, fc_err *err) {
     int32 best = 0;
     const char *hyp = ps_get_hyp(si->ps, &best);
     int gf, gl, pf, pl;
-    double ga = path_ascr(si->ps, &gf, &gl);
-    double pa = path_ascr(si->ph, &pf, &pl);
+    path *gp = &si->gpath, *pp = &si->ppath;
+    path_read(si->ps, gp);
+    path_read(si->ph, pp);
+    double ga = path_ascr(gp, &gf, &gl);
+    double pa = path_ascr(pp, &pf, &pl);
     heard h;
     memset(&h, 0, sizeof h);
     h.start_ms = si->seg_t0 + (gf >= 0 ? gf : 0) * FRAME_MS;
@@ -724,9 +747,9 @@ static int finish_segment(speech_in *si, heard *out, fc_err *err) {
     h.frames = nfr;
     h.score = (float)((ga - pa) / nfr);
     if (gf >= 0 && gl >= gf)
-        h.score_span = (float)((span_ascr(si->ps, gf, gl) - span_ascr(si->ph, gf, gl)) /
+        h.score_span = (float)((span_ascr(gp, gf, gl) - span_ascr(pp, gf, gl)) /
                                (gl - gf + 1));
-    h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, si->ph, gf, gl) : 9.0f;
+    h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl) : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
     speech_in_judge(si, &h);
     if (h.rejected && !si->raw)
