@@ -485,8 +485,8 @@ def part_hold(a, b, noises, level):
                 elif c[1] == 0:
                     phrases = [SEEN[k % 4]]  # quick run: one wording in turn
                 else:
-                    # quick run: two wordings and one unseen, in turn
-                    phrases = [SEEN[k % 4], SEEN[(k + 2) % 4], UNSEEN[k % len(UNSEEN)]]
+                    # quick run: every wording and one unseen, in turn
+                    phrases = SEEN + [UNSEEN[k % len(UNSEEN)]]
                 for p in phrases:
                     jobs.append((c, bases[ci], v, p, len(jobs) + 1))
         res = list(pool.map(lambda j: dict(trial(b, j[0], j[1], j[2], j[3], level, j[4]),
