@@ -138,7 +138,7 @@ class Bench:
         if key not in self.clips:
             base = self.uniq("say")
             subprocess.run(["espeak-ng", "-v", voice, "-w", base + ".raw.wav", text], check=True)
-            subprocess.run(["sox", "-q", base + ".raw.wav", "-r", str(RATE), "-c", "1", "-b", "16",
+            subprocess.run(["sox", "-q", "-R", base + ".raw.wav", "-r", str(RATE), "-c", "1", "-b", "16",
                             base + ".wav"], check=True)
             self.clips[key] = Clip(base + ".wav")
         return self.clips[key]
@@ -149,7 +149,7 @@ class Bench:
         subprocess.run([self.fc, "say", "Rep one of four. Lift your hips a little. Hold.",
                         "--speaker", out], check=True, stdout=subprocess.DEVNULL, env=self.env)
         conv = self.path("own16.wav")
-        subprocess.run(["sox", "-q", out, "-r", str(RATE), "-c", "1", "-b", "16", conv], check=True)
+        subprocess.run(["sox", "-q", "-R", out, "-r", str(RATE), "-c", "1", "-b", "16", conv], check=True)
         return Clip(conv).level
 
     # ---- running ----

@@ -32,8 +32,8 @@ run() {
 # AT seconds; prints the times its speech starts and ends.
 place() {
     espeak-ng -v "$VOICE" -w "$TMP/phrase.raw.wav" "$2" &&
-        sox -q "$TMP/phrase.raw.wav" -r 16000 -c 1 -b 16 "$TMP/phrase.wav" &&
-        sox -q -m -v 1 "$1" -v 1 "|sox $TMP/phrase.wav -p pad $3" "$4" &&
+        sox -q -R "$TMP/phrase.raw.wav" -r 16000 -c 1 -b 16 "$TMP/phrase.wav" &&
+        sox -q -R -m -v 1 "$1" -v 1 "|sox -R $TMP/phrase.wav -p pad $3" "$4" &&
         python3 - "$TMP/phrase.wav" "$3" <<'PY'
 import sys, wave, array, math
 w = wave.open(sys.argv[1])
@@ -62,7 +62,14 @@ if not v:
              % (ex, ps, pe, heard[:4] or "nothing", other[:4] or "none"))
 t = v[0]["t"]
 if not ps <= t <= pe + 3.0:
-    sys.exit("stop_exercise at %.2f s, phrase %.2f-%.2f s: more than 3 s after its end" % (t, ps, pe))
+    # Say what came first: a low-confidence reply is confirmed, and silence
+    # after the question counts as yes only when the question times out.
+    first = [(round(e["t"], 2), e["ev"], e.get("text") or e.get("verdict"), e.get("intent"),
+              "low" if e.get("low_confidence") else "")
+             for e in ev if ps - 0.1 <= e["t"] < t and e["ev"] in ("heard", "verdict", "say")
+             and e.get("kind") != "count"]
+    sys.exit("stop_exercise at %.2f s, phrase %.2f-%.2f s: more than 3 s after its end; before it: %s"
+             % (t, ps, pe, first[:4]))
 counts = [e for e in ev if e["ev"] == "count" and t < e["t"] < pe + 6]
 if counts:
     sys.exit("the count went on after the stop: count %d at %.2f s" % (counts[0]["n"], counts[0]["t"]))
@@ -78,8 +85,22 @@ PY
 timeout 900 python3 - "$TOP/tests" "$FC" "$VOICE" "$PHRASE" "$TMP" >"$TMP/p1.txt" 2>"$TMP/p1.err" <<'PY'
 import json, math, sys
 sys.path.insert(0, sys.argv[1])
+import subprocess
 import answers as A
 fc, voice, phrase, tmp = sys.argv[2:6]
+
+
+def synth(text, voice, tmp, rate=None):
+    """answers.synth without sox's random dither (-R): the same microphone
+    file every time, so the test gives the same result every time."""
+    raw, out = tmp + "/s.wav", tmp + "/s16.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", raw] + (["-s", str(rate)] if rate else []) + [text],
+                   check=True)
+    subprocess.run(["sox", "-R", raw, "-r", str(A.RATE), "-c", "1", "-b", "16", out], check=True)
+    return A.read_wav(out)
+
+
+A.synth = synth
 args = ["nerve-glides", "--echo", "-6", "--no-profile"]
 mic = A.Mic(420, None, None, voice, tmp, 1)
 path, log = tmp + "/answers.wav", tmp + "/a.jsonl"
@@ -149,10 +170,10 @@ if [ -n "$hold" ]; then
     if [ ! -f "$sentence" ]; then
         echo "note: $CORPUS absent: using a synthesized sentence"
         espeak-ng -v en-gb -w "$TMP/sent.raw.wav" "she told me the meeting had been moved to thursday"
-        sox -q "$TMP/sent.raw.wav" -r 16000 -c 1 -b 16 "$TMP/sent.wav"
+        sox -q -R "$TMP/sent.raw.wav" -r 16000 -c 1 -b 16 "$TMP/sent.wav"
         sentence=$TMP/sent.wav
     fi
-    sox -q -m -v 1 "$TMP/quiet.wav" -v 1 "|sox $sentence -p pad $(awk "BEGIN { print $hold + 6 }")" "$TMP/talk.wav"
+    sox -q -R -m -v 1 "$TMP/quiet.wav" -v 1 "|sox -R $sentence -p pad $(awk "BEGIN { print $hold + 6 }")" "$TMP/talk.wav"
     run "$TMP/talk.wav" "$TMP/t.jsonl" tests/fixtures/hold30.cfg --no-screening --no-baseline
     check "one hold: an ordinary sentence does not stop the exercise for a symptom" python3 -c '
 import json, sys
