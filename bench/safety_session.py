@@ -581,7 +581,7 @@ def part_tv(a, b, noises, level):
         b.synth(text, ANSWER_VOICE)  # before the threads share the cache
     routines = [no_checkins(b, r) for r in a.tv_routines.split(",")]
     sessions = 8 if a.full else a.tv_sessions
-    plan = [(routines[k % len(routines)], noises[(3 * k + 1) % len(noises)], 100 + k) for k in range(sessions)]
+    plan = [(routines[k % len(routines)], noises[(k + 1) % len(noises)], 100 + k) for k in range(sessions)]
     with ThreadPoolExecutor(max_workers=a.jobs) as pool:
         tvres = list(pool.map(lambda p: tv_session(b, p[0], p[1], p[2], level, tv), plan))
     hours = sum(r["seconds"] for r in tvres) / 3600
