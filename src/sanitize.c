@@ -23,7 +23,7 @@ const char *__lsan_default_suppressions(void) {
     return "leak:libconfig.so\n"
            /* PocketSphinx 0.8: ps_set_jsgf_string keeps the parsed grammar,
             * ps_seg_iter leaks one list node per segment. */
-           "leak:ps_set_jsgf_string\nleak:ps_seg_iter\n"
+           "leak:ps_set_jsgf_string\nleak:ps_seg_iter\nleak:libsphinxbase.so\n"
            "leak:libasound\nleak:libpulse\nleak:libportaudio\nleak:libjack\n"
            "leak:libav\nleak:libspeex.so\nleak:libdbus\nleak:libglib\nleak:_dl_\n";
 }

@@ -52,7 +52,7 @@ def synth(text, voice, tmp, rate=None):
     if rate:
         cmd += ["-s", str(rate)]
     subprocess.run(cmd + [text], check=True)
-    subprocess.run(["sox", raw, "-r", str(RATE), "-c", "1", "-b", "16", out], check=True)
+    subprocess.run(["sox", "-R", raw, "-r", str(RATE), "-c", "1", "-b", "16", out], check=True)
     return read_wav(out)
 
 
