@@ -1739,7 +1739,10 @@ static void on_reply_ev(session *s, const session_event *ev) {
         if (ev->low_confidence && i != INTENT_RED_FLAG && q == Q_NONE && s->ij == Q_NONE &&
             !would_stop(s, i, ev->value))
             return; /* an unsure "better" in the middle of a hold is not worth stopping for */
-        if (i == INTENT_RED_FLAG || ev->low_confidence) {
+        /* A place named when nobody asked where is as likely the TV as the
+         * person: stop the count and ask, rather than judge it. */
+        bool unasked_place = i == INTENT_LOCATION && q == Q_NONE && s->ij == Q_NONE;
+        if (i == INTENT_RED_FLAG || ev->low_confidence || unasked_place) {
             confirm(s, i, ev->value);
             return;
         }
