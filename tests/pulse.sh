@@ -136,13 +136,14 @@ pulse_mic_noise() {
         --volume="${1:-10400}" /dev/urandom
 }
 
-# pulse_feed OUT.wav TEXT: a reply spoken by eSpeak NG for pulse_play: 16 kHz
+# pulse_feed OUT.wav TEXT: a reply spoken by eSpeak NG (voice $PULSE_FEED_VOICE,
+# default en-us) for pulse_play: 16 kHz
 # mono, 0.3 s of quiet pink noise, the phrase, 0.6 s of noise (pure digital
 # silence is heard worse than a room's hiss). The phrase without the noise
 # is left in OUT.speech.wav (same timing).
 pulse_feed() {
     pf_base=${1%.wav}
-    espeak-ng -v en-us -s 150 -w "$pf_base.raw.wav" "$2" || return 1
+    espeak-ng -v "${PULSE_FEED_VOICE:-en-us}" -s 150 -w "$pf_base.raw.wav" "$2" || return 1
     sox -q "$pf_base.raw.wav" -r 16000 -c 1 -b 16 "$pf_base.speech.wav" pad 0.3 0.6 || return 1
     pf_len=$(soxi -D "$pf_base.speech.wav")
     sox -q -n -r 16000 -c 1 -b 16 "$pf_base.noise.wav" synth "$pf_len" pinknoise vol 0.004 &&
