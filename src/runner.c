@@ -411,6 +411,19 @@ static int handle_actions(runner *r, const session_action *acts, int n, fc_err *
     return 0;
 }
 
+/* Makes sure a session that has to stop (input lost, an error) is logged as
+ * ended with reason error, when the session itself did not end it. */
+static void force_end(runner *r, const char *message, fc_err *err) {
+    if (r->done)
+        return;
+    session_action a;
+    memset(&a, 0, sizeof a);
+    a.type = ACT_END;
+    a.end = END_ERROR;
+    str_copy(a.text, message, sizeof a.text);
+    handle_actions(r, &a, 1, err);
+}
+
 static int send_event(runner *r, const session_event *ev, fc_err *err) {
     session_action acts[MAX_ACTIONS];
     if (r->done && ev->type != SEV_SAID && ev->type != SEV_TICK)
@@ -676,13 +689,7 @@ static int run_audio(runner *r, fc_err *err) {
             queue_clear(r);
             r->now_ms = (long)(audio_samples(r->au) * 1000 / AUDIO_RATE);
             send_simple(r, SEV_DEAF, r->now_ms, err);
-            if (!r->done) { /* the session must end; make sure the log says so */
-                session_action a;
-                memset(&a, 0, sizeof a);
-                a.type = ACT_END;
-                a.end = END_ERROR;
-                handle_actions(r, &a, 1, err);
-            }
+            force_end(r, "", err);
             return 2;
         }
         if (rc == 0)
@@ -729,14 +736,7 @@ static int run_audio(runner *r, fc_err *err) {
             fprintf(stderr, "%sfloorcoach: no more input\n", r->status_line ? "\n" : "");
             if (send_simple(r, SEV_NO_INPUT, block_end, err) != 0)
                 return -1;
-            if (!r->done) {
-                session_action a;
-                memset(&a, 0, sizeof a);
-                a.type = ACT_END;
-                a.end = END_ERROR;
-                str_copy(a.text, "no more input", sizeof a.text);
-                handle_actions(r, &a, 1, err);
-            }
+            force_end(r, "no more input", err);
         }
     }
     return status;
@@ -877,14 +877,7 @@ static long monotonic_ms(void) {
 static int end_no_input(runner *r, fc_err *err) {
     if (send_simple(r, SEV_NO_INPUT, r->now_ms, err) != 0)
         return -1;
-    if (!r->done) {
-        session_action a;
-        memset(&a, 0, sizeof a);
-        a.type = ACT_END;
-        a.end = END_ERROR;
-        str_copy(a.text, "no more input", sizeof a.text);
-        handle_actions(r, &a, 1, err);
-    }
+    force_end(r, "no more input", err);
     return 0;
 }
 
@@ -1115,14 +1108,9 @@ int runner_run(const runner_opts *o) {
         printf("\n");
     if (rc < 0) {
         fprintf(stderr, "floorcoach: %s\n", err.msg);
-        if (!r.done) {
-            session_action a;
-            memset(&a, 0, sizeof a);
-            a.type = ACT_END;
-            a.end = END_ERROR;
-            str_copy(a.text, err.msg, sizeof a.text);
-            handle_actions(&r, &a, 1, &err);
-        }
+        char msg[sizeof err.msg];
+        str_copy(msg, err.msg, sizeof msg);
+        force_end(&r, msg, &err);
         status = 2;
     } else if (rc > 0) {
         status = rc;
