@@ -296,11 +296,36 @@ static bool stops_count(const heard *h) {
     return intent_is_safety(h->intent) || h->intent == INTENT_PAUSE || h->intent == INTENT_STOP;
 }
 
-static void score(speech_in *si, stream *ss, int nss, const item *it, tally *t) {
+/* The person's level: the median level of the segments heard over the
+ * replies in quiet. */
+static double person_level(const stream *ss, int nss) {
+    double *v = NULL;
+    int n = 0;
+    for (int k = 0; k < nss; k++)
+        if (!ss[k].neg && ss[k].snr == 0) {
+            v = xrealloc(v, (size_t)(n + ss[k].nres + 1) * sizeof *v);
+            for (int r = 0; r < ss[k].nres; r++)
+                v[n++] = ss[k].res[r].h.level_db;
+        }
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double l = n ? v[n / 2] : NAN;
+    free(v);
+    return l;
+}
+
+/* With `tv_db` NAN, the person's level is unknown (any speech may be
+ * theirs). Otherwise it is known (person_level) and the non-command speech
+ * plays tv_db below it, as a TV in the next room: the whole stream scaled
+ * down, which only shifts its levels (the endpointer and the decoders are
+ * relative to the noise and the segment), so it is judged as if the
+ * person's level were tv_db higher. */
+static void score(speech_in *si, stream *ss, int nss, const item *it, tally *t, double tv_db) {
     memset(t, 0, sizeof *t);
+    double person = isnan(tv_db) ? NAN : person_level(ss, nss);
     for (int k = 0; k < nss; k++) {
         stream *st = &ss[k];
         int q = st->snr;
+        speech_in_set_person_level(si, st->neg ? person + tv_db : person);
         for (int r = 0; r < st->nres; r++)
             speech_in_judge(si, &st->res[r].h);
         if (st->neg) {
@@ -568,8 +593,16 @@ int main(int argc, char **argv) {
     snprintf(head, sizeof head, "[%s] %s split, %d items, %.2f h of audio, context: hold%s%s",
              label, split, nit, g_audio / 3600, tuning ? ", decoder: " : "", tuning ? tuning : "");
     if (!sweep) {
-        score(si, ss, nss, it, &t);
+        score(si, ss, nss, it, &t, NAN);
         print_table(head, &t, cps);
+        free(t.lat);
+        char h2[700];
+        snprintf(h2, sizeof h2,
+                 "%s; the person's level known (%.1f dBFS), the non-command speech 10 dB "
+                 "below it (a TV in the next room)",
+                 head, person_level(ss, nss));
+        score(si, ss, nss, it, &t, 10);
+        print_table(h2, &t, cps);
         free(t.lat);
     } else {
         FILE *f = fopen(sweep, "r");
@@ -582,9 +615,14 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "fcbench: %s\n", err.msg);
                 continue;
             }
-            score(si, ss, nss, it, &t);
+            score(si, ss, nss, it, &t, NAN);
             char l2[1600];
             snprintf(l2, sizeof l2, "%s; thresholds: %s", head, line);
+            print_table(l2, &t, cps);
+            free(t.lat);
+            score(si, ss, nss, it, &t, 10);
+            snprintf(l2, sizeof l2, "%s; thresholds: %s; the person's level known, TV 10 dB below",
+                     head, line);
             print_table(l2, &t, cps);
             free(t.lat);
         }
@@ -602,9 +640,10 @@ int main(int argc, char **argv) {
                 for (int p = 0; p < ss[k].npl; p++)
                     if (!(h->end_ms < ss[k].pl[p].t0 - 300 || h->start_ms > ss[k].pl[p].t1 + 500))
                         truth = it[ss[k].pl[p].item].text;
-                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\t%.3f\n", ss[k].snr, ss[k].neg,
-                        h->text, (double)h->score, (double)h->score_span, h->frames,
-                        h->end_ms - h->start_ms, truth, (double)h->phone_dist);
+                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\t%.3f\t%.1f\t%.2f\t%d\n",
+                        ss[k].snr, ss[k].neg, h->text, (double)h->score, (double)h->score_span,
+                        h->frames, h->end_ms - h->start_ms, truth, (double)h->phone_dist,
+                        (double)h->level_db, (double)h->voiced, h->continued);
             }
         if (f)
             fclose(f);

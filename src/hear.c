@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,12 @@ static void hear_usage(FILE *f) {
           "  --lexicon FILE          the replies to listen for (default: the bundled\n"
           "                          voices/en-us/replies.cfg); check your own wording\n"
           "  --hold                  listen as during a hold: also print unclear speech\n"
-          "                          that may be a symptom (\"unclear\":true)\n"
+          "                          that may be a symptom (\"unclear\":true): speech\n"
+          "                          that looks like a symptom, or any speech as loud\n"
+          "                          as the person's replies\n"
+          "  --voice-level DBFS      the level of the person's replies (see \"level\" in\n"
+          "                          the session log's heard events); without it, any\n"
+          "                          speech during --hold counts as the person's\n"
           "  --expect INTENT,...     listen as right after a question with these answers\n"
           "  --profile DIR           the enrollment profile to use\n"
           "  --no-profile            use no enrollment profile\n"
@@ -69,9 +75,12 @@ static long heard_at_ms; /* the input time when a result came out (verbose) */
 static void print_heard(const heard *h, bool verbose) {
     if (h->rejected) {
         if (verbose)
-            fprintf(stderr, "rejected %.2f-%.2f \"%s\" score %.3f phones %.2f at %.2f\n",
+            fprintf(stderr,
+                    "rejected %.2f-%.2f \"%s\" score %.3f phones %.2f level %.1f voiced %.2f "
+                    "at %.2f\n",
                     (double)h->start_ms / 1000, (double)h->end_ms / 1000, h->text,
-                    (double)h->score, (double)h->phone_dist, (double)heard_at_ms / 1000);
+                    (double)h->score, (double)h->phone_dist, (double)h->level_db,
+                    (double)h->voiced, (double)heard_at_ms / 1000);
         return;
     }
     printf("{\"start\":%.2f,\"end\":%.2f,\"text\":", (double)h->start_ms / 1000,
@@ -90,7 +99,8 @@ static void print_heard(const heard *h, bool verbose) {
     if (h->unclear)
         printf(",\"unclear\":true");
     if (verbose)
-        printf(",\"score\":%.3f,\"at\":%.2f", (double)h->score, (double)heard_at_ms / 1000);
+        printf(",\"score\":%.3f,\"level\":%.1f,\"voiced\":%.2f,\"at\":%.2f", (double)h->score,
+               (double)h->level_db, (double)h->voiced, (double)heard_at_ms / 1000);
     printf("}\n");
     fflush(stdout);
 }
@@ -184,7 +194,7 @@ static int hear_device(speech_in *si, const char *in_dev, bool verbose, fc_err *
 
 int hear_main(int argc, char **argv) {
     enum { O_MIC = 256, O_LEX, O_HOLD, O_EXPECT, O_PROFILE, O_NOPROFILE, O_IN, O_VERBOSE,
-           O_TUNING };
+           O_TUNING, O_LEVEL };
     static const struct option opts[] = {{"mic", required_argument, 0, O_MIC},
                                          {"lexicon", required_argument, 0, O_LEX},
                                          {"hold", no_argument, 0, O_HOLD},
@@ -194,11 +204,13 @@ int hear_main(int argc, char **argv) {
                                          {"input-device", required_argument, 0, O_IN},
                                          {"verbose", no_argument, 0, O_VERBOSE},
                                          {"tuning", required_argument, 0, O_TUNING},
+                                         {"voice-level", required_argument, 0, O_LEVEL},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *mic = NULL, *lexpath = NULL, *profile = NULL, *in_dev = NULL, *tuning = NULL;
     bool hold = false, no_profile = false, verbose = false;
     unsigned long expected = 0;
+    double level = NAN;
     int c;
     optind = 1;
     opterr = 0;
@@ -238,6 +250,16 @@ int hear_main(int argc, char **argv) {
         case O_TUNING:
             tuning = optarg;
             break;
+        case O_LEVEL: {
+            char *end;
+            level = strtod(optarg, &end);
+            if (end == optarg || *end || !(level >= -120 && level <= 0)) {
+                fprintf(stderr, "floorcoach hear: --voice-level: \"%s\" is not a level in dBFS "
+                        "(-120 to 0)\n", optarg);
+                return 1;
+            }
+            break;
+        }
         case 'h':
             hear_usage(stdout);
             return 0;
@@ -285,6 +307,7 @@ int hear_main(int argc, char **argv) {
         return status;
     }
     speech_in_set_context(si, expected, hold);
+    speech_in_set_person_level(si, level);
     speech_in_set_raw(si, verbose);
     if (mic) {
         if (hear_file(si, mic, verbose, &err, &status) < 0)

@@ -87,6 +87,7 @@ typedef struct runner {
     room_meter *room;
     clap_detector *clap;
     bool room_listening; /* the session's quiet listening, as of the last block */
+    double person_db;    /* level of the person's answers (dBFS), NAN until one is heard */
     bool room_snr_due;   /* the first check waits for the replies' level */
     double speech_dbfs;  /* the replies' level (NAN until known) */
     bool reply_window;   /* a question was asked and the program fell silent */
@@ -170,6 +171,8 @@ static void log_heard(runner *r, long t_ms, const heard *h, bool typed) {
         json_bool(&b, "low_confidence", true);
     if (h->unclear)
         json_bool(&b, "unclear", true);
+    if (!typed)
+        json_num(&b, "level", h->level_db);
     if (typed)
         json_bool(&b, "typed", true);
     log_line(r, &b);
@@ -457,6 +460,19 @@ static int send_heard(runner *r, const heard *h, long t_ms, fc_err *err) {
     return send_event(r, &ev, err);
 }
 
+/* The level of the person's voice, from the answers they gave to the
+ * questions (heard with confidence, and one of the expected answers): during
+ * holds, speech about that loud stops the count even when its words are not
+ * understood (speech_in_set_person_level). */
+static void learn_level(runner *r, const heard *h, unsigned long expected) {
+    if (h->unclear || h->intent == INTENT_NONE || h->low_confidence ||
+        !((expected >> h->intent) & 1u))
+        return;
+    double l = h->level_db;
+    r->person_db = isnan(r->person_db) ? l : 0.7 * r->person_db + 0.3 * l;
+    speech_in_set_person_level(r->si, r->person_db);
+}
+
 static void status_update(runner *r) {
     if (!r->status_line || r->done)
         return;
@@ -716,9 +732,11 @@ static int run_audio(runner *r, fc_err *err) {
             if (nh < 0)
                 return -1;
             for (int i = 0; i < nh; i++) {
+                unsigned long expected = session_expected(r->s);
                 log_heard(r, block_end, &hs[i], false);
                 if (send_heard(r, &hs[i], block_end, err) != 0)
                     return -1;
+                learn_level(r, &hs[i], expected);
             }
             /* Speaking: a sentence is under way (its pauses too), ended here,
              * or its echo is still on its way back from the device. */
@@ -1015,6 +1033,7 @@ int runner_run(const runner_opts *o) {
     lexicon *lx = NULL;
     voice_profile voice;
     memset(&r, 0, sizeof r);
+    r.person_db = NAN;
     r.o = o;
 
     if (routine_resolve(o->routine ? o->routine : ROUTINE_DEFAULT, path, sizeof path, &err) != 0 ||

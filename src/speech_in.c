@@ -42,6 +42,9 @@ typedef struct settings {
     double min_ms;         /* shorter segments are clicks and breaths */
     double max_ms;         /* segments are cut here (impulsive noise merges items) */
     double unclear_max_ms; /* longer speech is not a short reply: never unclear */
+    double near_db;        /* during a hold: speech this close to the person's level is theirs */
+    double near_voiced;    /* ... when at least this part of its loud frames is voiced */
+    double near_min_ms;    /* ... and it lasts at least this long */
     double vad_db;         /* a frame is speech this far above the noise floor */
     double post_ms;        /* silence that ends a segment */
     double pre_ms;         /* audio kept before the detected start */
@@ -64,6 +67,9 @@ static const settings defaults = {
     .min_ms = 150,
     .max_ms = 4000,
     .unclear_max_ms = 3000,
+    .near_db = 6,
+    .near_voiced = 0.3,
+    .near_min_ms = 300,
     .vad_db = 9,
     .post_ms = 250,
     .pre_ms = 200,
@@ -92,6 +98,8 @@ static const setting_key setting_keys[] = {
     SK("unclear_words", unclear_words),
     SK("min_ms", min_ms),
     SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
+    SK("near_db", near_db),             SK("near_voiced", near_voiced),
+    SK("near_min_ms", near_min_ms),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
 };
@@ -134,6 +142,8 @@ struct speech_in {
     char model[512];
     unsigned long expected;
     bool in_hold;
+    double person_db; /* level of the person's replies (see heard.level_db); NAN: unknown */
+    bool after_cap;   /* the segment under way continues one cut at max_ms */
     bool raw;
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
@@ -508,6 +518,7 @@ speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *
             return NULL;
         }
     }
+    si->person_db = NAN;
     return build(si, opts, err);
 }
 
@@ -529,6 +540,10 @@ void speech_in_free(speech_in *si) {
 void speech_in_set_context(speech_in *si, unsigned long expected, bool in_hold) {
     si->expected = expected;
     si->in_hold = in_hold;
+}
+
+void speech_in_set_person_level(speech_in *si, double level_db) {
+    si->person_db = level_db;
 }
 
 void speech_in_set_raw(speech_in *si, bool raw) {
@@ -695,6 +710,14 @@ void speech_in_judge(const speech_in *si, heard *h) {
             h->value = p->value;
         }
     }
+    /* During a hold, the person's own voice stops the count whatever the
+     * words: speech as loud as their replies (the TV in the next room is
+     * quieter), voiced (not clatter), and short like a reply. Until their
+     * level is known, any such speech does. */
+    if (!ok && !unclear && si->in_hold && dur >= s->near_min_ms &&
+        dur <= s->unclear_max_ms && !h->continued && h->voiced >= s->near_voiced &&
+        (isnan(si->person_db) || h->level_db >= si->person_db - s->near_db))
+        unclear = true;
     h->low_confidence = low;
     h->unclear = unclear;
     h->rejected = !ok && !unclear;
@@ -716,10 +739,69 @@ int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
     return rc;
 }
 
+/* The level of a segment (the 90th percentile of its 10 ms frame levels,
+ * dBFS) and the part of its loud frames (within 12 dB of that level) that
+ * are voiced: a normalized autocorrelation peak of at least 0.5 at a pitch
+ * period of 2.5 to 16 ms. Speech is voiced most of the time; clatter,
+ * typing and steady noise are not. */
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define VOICE_WIN 512
+static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced) {
+    size_t nf = n / 160;
+    *level_db = -120.0f;
+    *voiced = 0;
+    if (nf == 0)
+        return;
+    double *lv = xmalloc(nf * 2 * sizeof *lv);
+    if (!lv)
+        return;
+    for (size_t f = 0; f < nf; f++) {
+        double e = 0;
+        for (size_t i = 0; i < 160; i++)
+            e += (double)x[f * 160 + i] * x[f * 160 + i];
+        lv[f] = lv[nf + f] = 10 * log10(e / 160 / (32768.0 * 32768.0) + 1e-12);
+    }
+    qsort(lv + nf, nf, sizeof *lv, cmp_double);
+    double p90 = lv[nf + (nf * 9) / 10 < 2 * nf ? nf + (nf * 9) / 10 : 2 * nf - 1];
+    *level_db = (float)p90;
+    int loud = 0, vo = 0;
+    for (size_t f = 0; f < nf; f += 2) {
+        if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + 267 > n)
+            continue;
+        loud++;
+        const int16_t *w = x + f * 160;
+        double e0 = 0;
+        for (int i = 0; i < VOICE_WIN; i++)
+            e0 += (double)w[i] * w[i];
+        double best = 0, el = e0;
+        for (int lag = 1; lag <= 267; lag++) {
+            el += (double)w[VOICE_WIN + lag - 1] * w[VOICE_WIN + lag - 1] -
+                  (double)w[lag - 1] * w[lag - 1];
+            if (lag < 40)
+                continue;
+            double c = 0;
+            for (int i = 0; i < VOICE_WIN; i++)
+                c += (double)w[i] * w[i + lag];
+            double r = c / sqrt(e0 * el + 1.0);
+            if (r > best)
+                best = r;
+        }
+        vo += best >= 0.5;
+    }
+    free(lv);
+    *voiced = loud ? (float)vo / (float)loud : 0.0f;
+}
+
 /* Decodes the segment on both decoders and judges it. Returns 1 when
  * `out` was filled, 0 when there was nothing to say, -1 on a failure. */
-static int finish_segment(speech_in *si, heard *out, fc_err *err) {
+static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     size_t n = si->nseg;
+    bool continued = si->after_cap;
+    si->after_cap = capped;
     si->in_utt = false;
     si->nseg = 0;
     si->speech_run = 0;
@@ -751,6 +833,8 @@ static int finish_segment(speech_in *si, heard *out, fc_err *err) {
                                (gl - gf + 1));
     h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl) : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
+    h.continued = continued || capped;
+    seg_voice(si->seg, n, &h.level_db, &h.voiced);
     speech_in_judge(si, &h);
     if (h.rejected && !si->raw)
         return 0;
@@ -763,11 +847,6 @@ static void seg_append(speech_in *si, const int16_t *x, size_t n) {
         n = si->capseg - si->nseg;
     memcpy(si->seg + si->nseg, x, n * sizeof *x);
     si->nseg += n;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Keeps the last pre_ms of audio, to start a segment a little before the
@@ -832,7 +911,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     si->win_pos = (si->win_pos + 1) % wn;
     if ((si->win_fill == wn && si->win_speech * 5 <= wn) ||
         (double)si->nseg / 16.0 >= s->max_ms + s->pre_ms)
-        return finish_segment(si, out, err);
+        return finish_segment(si, si->win_fill != wn || si->win_speech * 5 > wn, out, err);
     return 0;
 }
 
@@ -869,7 +948,8 @@ int speech_in_flush(speech_in *si, heard *out, int max, fc_err *err) {
     if (!si->in_utt)
         return 0;
     heard h;
-    int r = finish_segment(si, &h, err);
+    int r = finish_segment(si, false, &h, err);
+    si->after_cap = false;
     if (r > 0 && max > 0) {
         out[0] = h;
         return 1;

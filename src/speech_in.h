@@ -23,6 +23,9 @@ typedef struct heard {
     float score_span;      /* the same over the words only (silence around them left out) */
     float phone_dist;      /* phone edit distance, free phone loop vs the phrase, per phone */
     int frames;            /* length of the segment in 10 ms frames */
+    float level_db;        /* the segment's level: 90th percentile of its 10 ms frames, dBFS */
+    float voiced;          /* the part of its loud frames that is voiced, 0..1 */
+    bool continued;        /* part of speech longer than a segment (cut at its longest) */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;
 
@@ -48,6 +51,12 @@ void speech_in_free(speech_in *si); /* NULL is fine */
  * question (bit 1u << intent; 0 when none) and whether a hold or rest is
  * being counted. Expected answers need less evidence. */
 void speech_in_set_context(speech_in *si, unsigned long expected, bool in_hold);
+
+/* The level of the person's replies (heard.level_db of replies they gave),
+ * or NAN when not known yet. During a hold, speech about this loud stops
+ * the count even when its words are not understood; quieter speech (a TV,
+ * another room) needs words that look like a symptom. */
+void speech_in_set_person_level(speech_in *si, double level_db);
 
 /* Feeds `n` samples that start at `t_ms`. Writes up to `max` results that
  * became final into `out`, returns how many (0 most of the time), or -1 with

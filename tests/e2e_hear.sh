@@ -81,9 +81,32 @@ mix "$TMP/sentence.wav" "$TMP/s1.wav"
 hear "$TMP/sentence.wav"
 check "an ordinary sentence prints nothing (got: $(cat "$TMP/heard.txt"))" \
     test "$rc" = 0 -a ! -s "$TMP/heard.txt"
-hear "$TMP/sentence.wav" --hold
-check "...not even unclear speech during a hold (got: $(cat "$TMP/heard.txt"))" \
-    test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+
+# The safety-first policy during a hold: a short utterance whose words are
+# not a reply, as loud as the person's replies, is unclear speech (the
+# session stops the count and asks); the same 12 dB quieter than their
+# replies (a TV in the next room) is not. Until their level is known, any
+# such speech is taken as theirs.
+say "the kettle is boiling again" "$TMP/k.wav"
+mix "$TMP/kettle.wav" "$TMP/k.wav"
+hear "$TMP/kettle.wav" --hold --verbose
+level=$(sed -n 's/.*"level":\(-[0-9.]*\).*/\1/p' "$TMP/heard.txt" | head -n 1)
+check "a short utterance during a hold is unclear speech (got: $(cat "$TMP/heard.txt"))" \
+    grep -q '"unclear":true' "$TMP/heard.txt"
+check "...with its level (got: \"$level\")" test -n "$level"
+if [ -n "$level" ]; then
+    hear "$TMP/kettle.wav" --hold --voice-level "$level"
+    check "...also when it is as loud as the person's replies (got: $(cat "$TMP/heard.txt"))" \
+        grep -q '"unclear":true' "$TMP/heard.txt"
+    hear "$TMP/kettle.wav" --hold --voice-level "$(awk "BEGIN { print $level + 12 }")"
+    check "...but not when it is 12 dB quieter than their replies (got: $(cat "$TMP/heard.txt"))" \
+        test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+    hear "$TMP/sentence.wav" --hold --voice-level "$(awk "BEGIN { print $level + 12 }")"
+    check "...nor an ordinary sentence 12 dB quieter (got: $(cat "$TMP/heard.txt"))" \
+        test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+fi
+hear "$TMP/kettle.wav" --hold --voice-level 5
+check "a level that is not a dBFS figure is refused (got $rc)" test "$rc" = 1
 
 if [ -f "$CORPUS/noise/running_tap.wav" ]; then
     sox -q "$CORPUS/noise/running_tap.wav" "$TMP/noise.wav" trim 0 15
@@ -93,6 +116,9 @@ else
 fi
 hear "$TMP/noise.wav"
 check "a noise file prints nothing (got: $(cat "$TMP/heard.txt"))" \
+    test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+hear "$TMP/noise.wav" --hold
+check "...not even during a hold: noise is not voiced (got: $(cat "$TMP/heard.txt"))" \
     test "$rc" = 0 -a ! -s "$TMP/heard.txt"
 
 # A phrase added to a copy of the lexicon is understood.
