@@ -38,6 +38,12 @@
 /* The room's fast noise floor (floor_add): 100 ms windows over 3 s. */
 #define FLOOR_BLOCKS 5
 #define FLOOR_SPAN 30
+/* How many of the person's last answers give the level of their voice. */
+#define LEVELS_KEPT 5
+/* heard.level_db (the 90th percentile of a segment's 10 ms frames) less
+ * this is the active speech level of the room check: answers mixed at an
+ * active level of -18.0 dBFS read -15.2 +/- 0.2 (bench/safety_session.py). */
+#define LEVEL_ABOVE_ACTIVE_DB 2.8
 
 static volatile sig_atomic_t got_signal;
 
@@ -88,6 +94,8 @@ typedef struct runner {
     clap_detector *clap;
     bool room_listening; /* the session's quiet listening, as of the last block */
     double person_db;    /* level of the person's answers (dBFS), NAN until one is heard */
+    double levels[LEVELS_KEPT]; /* the levels of their last answers */
+    int nlevels;
     bool room_snr_due;   /* the first check waits for the replies' level */
     double speech_dbfs;  /* the replies' level (NAN until known) */
     bool reply_window;   /* a question was asked and the program fell silent */
@@ -468,8 +476,19 @@ static void learn_level(runner *r, const heard *h, unsigned long expected) {
     if (h->unclear || h->intent == INTENT_NONE || h->low_confidence ||
         !((expected >> h->intent) & 1u))
         return;
-    double l = h->level_db;
-    r->person_db = isnan(r->person_db) ? l : 0.7 * r->person_db + 0.3 * l;
+    /* The upper median of the last few: one quiet TV line taken for an
+     * answer does not drag it down, one shout does not lift it. */
+    r->levels[r->nlevels++ % LEVELS_KEPT] = h->level_db;
+    int n = r->nlevels < LEVELS_KEPT ? r->nlevels : LEVELS_KEPT;
+    double v[LEVELS_KEPT];
+    memcpy(v, r->levels, (size_t)n * sizeof *v);
+    for (int i = 1; i < n; i++)
+        for (int k = i; k > 0 && v[k - 1] > v[k]; k--) {
+            double t = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = t;
+        }
+    r->person_db = v[n / 2];
     speech_in_set_person_level(r->si, r->person_db);
 }
 
@@ -619,7 +638,10 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
          * after a question. */
         if (session_awaiting_reply(r->s) && !speaking)
             r->reply_window = true;
-        double speech = room_speech_dbfs(r->room);
+        /* The level of the answers the listener understood, when there is
+         * one: the meter's loud frames may be a TV's. */
+        double speech = !isnan(r->person_db) ? r->person_db - LEVEL_ABOVE_ACTIVE_DB
+                                             : room_speech_dbfs(r->room);
         if (!isnan(speech) && started_speaking && r->reply_window) {
             /* Against the noise now, if it has risen since the check. */
             double noise = room_noise_dbfs(r->room), now = room_noise_now_dbfs(r->room);
@@ -1091,6 +1113,9 @@ int runner_run(const runner_opts *o) {
             fprintf(stderr, "floorcoach: listening is unavailable: %s\n", err.msg);
             goto out;
         }
+        r.person_db = speech_in_person_level(r.si); /* from their enrollment, if any */
+        if (!isnan(r.person_db))
+            r.levels[r.nlevels++] = r.person_db;
         r.ec = echo_new(AUDIO_BLOCK, 100, 0);
         r.room = room_new();
         r.speech_dbfs = NAN;

@@ -7,6 +7,7 @@
  * with thresholds per class of reply (bench/RESULTS.md). */
 #include "speech_in.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include <pocketsphinx.h>
+
+#include "wav.h"
 
 #define MODEL_DIR_DEFAULT "/usr/share/pocketsphinx/model/en-us"
 #define FRAME_MS 10
@@ -67,7 +70,7 @@ static const settings defaults = {
     .min_ms = 150,
     .max_ms = 4000,
     .unclear_max_ms = 3000,
-    .near_db = 6,
+    .near_db = 5,
     .near_voiced = 0.3,
     .near_min_ms = 300,
     .vad_db = 9,
@@ -143,7 +146,7 @@ struct speech_in {
     unsigned long expected;
     bool in_hold;
     double person_db; /* level of the person's replies (see heard.level_db); NAN: unknown */
-    bool after_cap;   /* the segment under way continues one cut at max_ms */
+    long cap_end_ms;  /* where the last segment cut at max_ms ended; -1: none */
     bool raw;
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
@@ -482,6 +485,43 @@ error_out:
     return NULL;
 }
 
+static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced);
+static int cmp_double(const void *a, const void *b);
+
+/* The person's level from their enrollment recordings (profile/wav/): the
+ * median of the recordings' levels, NAN when there are none. */
+static double profile_level(const char *profile_dir) {
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/wav", profile_dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return NAN;
+    double lv[256];
+    int n = 0;
+    for (struct dirent *e; n < 256 && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".wav") != 0)
+            continue;
+        char file[900];
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        int16_t *pcm = NULL;
+        size_t np = 0;
+        fc_err err;
+        if (wav_read_16k(file, &pcm, &np, &err) == 0) {
+            float l, v;
+            seg_voice(pcm, np, &l, &v);
+            if (v >= 0.3f)
+                lv[n++] = l;
+        }
+        free(pcm);
+    }
+    closedir(d);
+    if (n == 0)
+        return NAN;
+    qsort(lv, (size_t)n, sizeof *lv, cmp_double);
+    return lv[n / 2];
+}
+
 speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *err) {
     speech_in *si = xcalloc(1, sizeof *si);
     if (!si) {
@@ -518,7 +558,8 @@ speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *
             return NULL;
         }
     }
-    si->person_db = NAN;
+    si->cap_end_ms = -1;
+    si->person_db = opts && opts->profile_dir ? profile_level(opts->profile_dir) : NAN;
     return build(si, opts, err);
 }
 
@@ -544,6 +585,10 @@ void speech_in_set_context(speech_in *si, unsigned long expected, bool in_hold) 
 
 void speech_in_set_person_level(speech_in *si, double level_db) {
     si->person_db = level_db;
+}
+
+double speech_in_person_level(const speech_in *si) {
+    return si->person_db;
 }
 
 void speech_in_set_raw(speech_in *si, bool raw) {
@@ -800,8 +845,10 @@ static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced
  * `out` was filled, 0 when there was nothing to say, -1 on a failure. */
 static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     size_t n = si->nseg;
-    bool continued = si->after_cap;
-    si->after_cap = capped;
+    /* Speech that went on past max_ms: the next segment, if it starts at
+     * once, is the rest of it (a monologue, not a reply). */
+    bool continued = si->cap_end_ms >= 0 && si->seg_t0 - si->cap_end_ms <= 300;
+    si->cap_end_ms = capped ? si->seg_t0 + (long)(n / 16) : -1;
     si->in_utt = false;
     si->nseg = 0;
     si->speech_run = 0;
@@ -833,7 +880,7 @@ static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
                                (gl - gf + 1));
     h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl) : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
-    h.continued = continued || capped;
+    h.continued = continued;
     seg_voice(si->seg, n, &h.level_db, &h.voiced);
     speech_in_judge(si, &h);
     if (h.rejected && !si->raw)
@@ -949,7 +996,7 @@ int speech_in_flush(speech_in *si, heard *out, int max, fc_err *err) {
         return 0;
     heard h;
     int r = finish_segment(si, false, &h, err);
-    si->after_cap = false;
+    si->cap_end_ms = -1;
     if (r > 0 && max > 0) {
         out[0] = h;
         return 1;

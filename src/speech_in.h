@@ -25,7 +25,7 @@ typedef struct heard {
     int frames;            /* length of the segment in 10 ms frames */
     float level_db;        /* the segment's level: 90th percentile of its 10 ms frames, dBFS */
     float voiced;          /* the part of its loud frames that is voiced, 0..1 */
-    bool continued;        /* part of speech longer than a segment (cut at its longest) */
+    bool continued;        /* the rest of speech that went on past the longest segment */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;
 
@@ -57,6 +57,10 @@ void speech_in_set_context(speech_in *si, unsigned long expected, bool in_hold);
  * the count even when its words are not understood; quieter speech (a TV,
  * another room) needs words that look like a symptom. */
 void speech_in_set_person_level(speech_in *si, double level_db);
+
+/* The level in use: the one set, else the one measured on the enrollment
+ * profile's recordings when a profile was given, else NAN. */
+double speech_in_person_level(const speech_in *si);
 
 /* Feeds `n` samples that start at `t_ms`. Writes up to `max` results that
  * became final into `out`, returns how many (0 most of the time), or -1 with

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -14,6 +15,7 @@
 #include "speech_out.h"
 #include "util.h"
 #include "voice.h"
+#include "wav.h"
 
 #define RATE 16000
 
@@ -272,6 +274,85 @@ static void test_tuning_errors(const lexicon *lx) {
     speech_in_free(NULL);
 }
 
+/* Speech of `text`, scaled by `gain`, as a track with a noise floor. */
+static track said(const char *text, double gain) {
+    track t = {0};
+    track_gap(&t, 1.0);
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    fc_err err;
+    if (speech_out_synth(so, text, &pcm, &n, &err) < 0) {
+        CHECK(0, "synthesis of \"%s\": %s", text, err.msg);
+        return t;
+    }
+    for (size_t i = 0; i < n; i++)
+        pcm[i] = (int16_t)(pcm[i] * gain);
+    track_add(&t, pcm, n);
+    free(pcm);
+    track_gap(&t, 1.0);
+    return t;
+}
+
+/* Counts the unclear results of a track heard during a hold. */
+static int unclear_in(speech_in *si, const track *t) {
+    heard h[16];
+    speech_in_set_context(si, 0, true);
+    int n = listen(si, t, h, 16), u = 0;
+    for (int k = 0; k < n; k++)
+        u += h[k].unclear;
+    return u;
+}
+
+/* The safety-first policy during a hold: speech that is not a reply but is
+ * as loud as the person's replies is unclear (it stops the count); the same
+ * speech 14 dB quieter (a TV in the next room) is not; noise bursts never
+ * are. The person's level comes from their enrollment recordings, or is
+ * set from their answers; unknown, any speech counts. */
+static void test_hold_policy(const lexicon *lx) {
+    char dir[512], wavdir[600], file[700];
+    snprintf(dir, sizeof dir, "%s/fc-test-prof-%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    snprintf(wavdir, sizeof wavdir, "%s/wav", dir);
+    CHECK(mkdir(dir, 0700) == 0 && mkdir(wavdir, 0700) == 0, "mkdir %s", wavdir);
+    track rec = said("pain down my leg", 1.0);
+    snprintf(file, sizeof file, "%s/spreading-1.wav", wavdir);
+    fc_err err;
+    CHECK(wav_write(file, rec.pcm, rec.n, RATE, &err) == 0, "write %s", file);
+    free(rec.pcm);
+    speech_in_opts o = {.profile_dir = dir};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener with a profile: %s", si ? "" : err.msg);
+    if (si) {
+        double level = speech_in_person_level(si);
+        CHECK(level > -40 && level < -3, "the person's level from the profile: %.1f dBFS", level);
+        track loud = said("the kettle is boiling again", 1.0);
+        track quiet = said("the kettle is boiling again", 0.2);
+        CHECK_INT(unclear_in(si, &loud), 1);
+        CHECK_INT(unclear_in(si, &quiet), 0);
+        speech_in_set_person_level(si, NAN);
+        CHECK_INT(unclear_in(si, &quiet), 1);
+        track bursts = {0};
+        for (int b = 0; b < 3; b++) {
+            size_t len = RATE * 6 / 10;
+            int16_t *x = xmalloc(len * sizeof *x);
+            for (size_t i = 0; i < len; i++)
+                x[i] = (int16_t)(floor_sample() * 30);
+            track_gap(&bursts, 0.8);
+            track_add(&bursts, x, len);
+            free(x);
+        }
+        track_gap(&bursts, 0.8);
+        CHECK_INT(unclear_in(si, &bursts), 0);
+        free(loud.pcm);
+        free(quiet.pcm);
+        free(bursts.pcm);
+    }
+    speech_in_free(si);
+    unlink(file);
+    rmdir(wavdir);
+    rmdir(dir);
+}
+
 int main(void) {
     fc_err err;
     char path[4096];
@@ -294,6 +375,7 @@ int main(void) {
     test_added_phrase();
     test_unknown_word();
     test_tuning_errors(lx);
+    test_hold_policy(lx);
     speech_out_free(so);
     lexicon_free(lx);
     return check_report();
