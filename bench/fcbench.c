@@ -640,10 +640,11 @@ int main(int argc, char **argv) {
                 for (int p = 0; p < ss[k].npl; p++)
                     if (!(h->end_ms < ss[k].pl[p].t0 - 300 || h->start_ms > ss[k].pl[p].t1 + 500))
                         truth = it[ss[k].pl[p].item].text;
-                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\t%.3f\t%.1f\t%.2f\t%d\n",
+                fprintf(f, "%d\t%d\t%s\t%.4f\t%.4f\t%d\t%ld\t%s\t%.3f\t%.1f\t%.2f\t%d\t%.1f\n",
                         ss[k].snr, ss[k].neg, h->text, (double)h->score, (double)h->score_span,
                         h->frames, h->end_ms - h->start_ms, truth, (double)h->phone_dist,
-                        (double)h->level_db, (double)h->voiced, h->continued);
+                        (double)h->level_db, (double)h->voiced, h->continued,
+                        (double)h->noise_db);
             }
         if (f)
             fclose(f);

@@ -451,7 +451,7 @@ static int send_simple(runner *r, session_ev_type type, long t_ms, fc_err *err) 
     return send_event(r, &ev, err);
 }
 
-static int send_heard(runner *r, const heard *h, long t_ms, fc_err *err) {
+static int send_heard(runner *r, const heard *h, bool from_audio, long t_ms, fc_err *err) {
     session_event ev;
     memset(&ev, 0, sizeof ev);
     ev.t_ms = t_ms;
@@ -464,6 +464,8 @@ static int send_heard(runner *r, const heard *h, long t_ms, fc_err *err) {
         ev.value = h->value;
         ev.confidence = h->confidence;
         ev.low_confidence = h->low_confidence;
+        ev.has_speech_start = from_audio;
+        ev.speech_start_ms = h->start_ms;
     }
     return send_event(r, &ev, err);
 }
@@ -756,7 +758,7 @@ static int run_audio(runner *r, fc_err *err) {
             for (int i = 0; i < nh; i++) {
                 unsigned long expected = session_expected(r->s);
                 log_heard(r, block_end, &hs[i], false);
-                if (send_heard(r, &hs[i], block_end, err) != 0)
+                if (send_heard(r, &hs[i], true, block_end, err) != 0)
                     return -1;
                 learn_level(r, &hs[i], expected);
             }
@@ -877,7 +879,7 @@ static int deliver_typed(runner *r, const typed_line *tl, fc_err *err) {
     h.start_ms = h.end_ms = r->now_ms;
     h.unclear = m.intent == INTENT_NONE;
     log_heard(r, r->now_ms, &h, true);
-    return send_heard(r, &h, r->now_ms, err);
+    return send_heard(r, &h, false, r->now_ms, err);
 }
 
 static long earliest_said(const runner *r) {

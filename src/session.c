@@ -14,6 +14,9 @@
 #define REP_GAP_MS 1500 /* silence after a rep, at pace 1 */
 #define REST_CUE_S 10   /* "10 seconds left" in rests of REST_CUE_MIN_S or more */
 #define REST_CUE_MIN_S 20
+/* Speech that began less than this after a question was said started before
+ * the person could have heard it: not an answer to it. */
+#define ANSWER_AFTER_MS 300
 #define NSCREEN 4     /* red-flag screening questions */
 #define SET_HOLD_S 10 /* a rep held this long is a set: `rest` follows it */
 #define BIT(i) (1ul << (unsigned)(i))
@@ -133,6 +136,7 @@ struct session {
     int asks;           /* how many times q was asked since it was opened */
     bool unclear_reask; /* the next ask of q uses its "again" wording */
     long reply_deadline;
+    long prompt_ms; /* when the last question or prompt was said; -1: none yet */
     unsigned ask_id;
     /* pending reply to confirm (Q_CONFIRM) */
     intent pend_intent;
@@ -425,6 +429,7 @@ session *session_new(const routine *r, const routine *flare, const prompts *p,
     s->pace = PACE_DEFAULT;
     s->next_id = 1;
     s->reply_deadline = -1;
+    s->prompt_ms = -1;
     plan_reset(s);
     if (!s->plan || !s->begun) {
         session_free(s);
@@ -488,6 +493,8 @@ static unsigned say_now(session *s, say_kind kind, const char *text, int n, int 
     a->count_of = of;
     str_copy(a->text, text, sizeof a->text);
     s->speaking = a->say_id;
+    if (kind == SAY_PROMPT)
+        s->prompt_ms = s->now;
     return a->say_id;
 }
 
@@ -1725,6 +1732,16 @@ static void on_reply_ev(session *s, const session_event *ev) {
     intent i = ev->intent;
     question q = s->q;
     bool paused = s->wait == W_PAUSED;
+
+    /* Speech that began before the question (or the pause's prompt) is the
+     * rest of what the person was saying, not the answer to it: "tingling
+     * in | my foot", cut in two, must not answer "Did you say something?"
+     * with "no". Symptoms, "pause" and "stop" still count. */
+    if (ev->has_speech_start && s->prompt_ms >= 0 &&
+        ev->speech_start_ms < s->prompt_ms + ANSWER_AFTER_MS &&
+        (q != Q_NONE || paused) && !is_safety_intent(i) && i != INTENT_STOP &&
+        i != INTENT_PAUSE)
+        return;
 
     if (q == Q_SCREEN && (i == INTENT_YES || i == INTENT_NO || is_safety_intent(i))) {
         answer_screen(s, ev);

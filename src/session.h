@@ -85,6 +85,8 @@ typedef struct session_event {
     float confidence;    /* 0..1 */
     bool low_confidence; /* the listener is unsure: act on the safe side, then confirm */
     const char *text;    /* what was heard or typed (borrowed for the call) */
+    bool has_speech_start; /* SEV_REPLY heard from audio: speech_start_ms is set */
+    long speech_start_ms;  /* ... when that speech began, on the session clock */
     /* SEV_SAID */
     unsigned say_id;
 } session_event;

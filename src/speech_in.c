@@ -46,6 +46,7 @@ typedef struct settings {
     double max_ms;         /* segments are cut here (impulsive noise merges items) */
     double unclear_max_ms; /* longer speech is not a short reply: never unclear */
     double near_db;        /* during a hold: speech this close to the person's level is theirs */
+    double near_snr;       /* ... or, their level unknown, this far above the room's noise */
     double near_voiced;    /* ... when at least this part of its loud frames is voiced */
     double near_min_ms;    /* ... and it lasts at least this long */
     double vad_db;         /* a frame is speech this far above the noise floor */
@@ -71,6 +72,7 @@ static const settings defaults = {
     .max_ms = 4000,
     .unclear_max_ms = 3000,
     .near_db = 5,
+    .near_snr = 6,
     .near_voiced = 0.3,
     .near_min_ms = 300,
     .vad_db = 9,
@@ -101,7 +103,8 @@ static const setting_key setting_keys[] = {
     SK("unclear_words", unclear_words),
     SK("min_ms", min_ms),
     SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
-    SK("near_db", near_db),             SK("near_voiced", near_voiced),
+    SK("near_db", near_db),             SK("near_snr", near_snr),
+    SK("near_voiced", near_voiced),
     SK("near_min_ms", near_min_ms),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
@@ -151,6 +154,8 @@ struct speech_in {
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
     double floor_db;  /* noise floor estimate, dB */
+    double noise_pow; /* mean power of the frames outside segments (about 2 s) */
+    int noise_n;
     double hist[HIST_FRAMES]; /* frame levels of the last 2 s, dB */
     int frames_seen;
     int speech_run;   /* consecutive speech frames (before a start) */
@@ -761,7 +766,8 @@ void speech_in_judge(const speech_in *si, heard *h) {
      * level is known, any such speech does. */
     if (!ok && !unclear && si->in_hold && dur >= s->near_min_ms &&
         dur <= s->unclear_max_ms && !h->continued && h->voiced >= s->near_voiced &&
-        (isnan(si->person_db) || h->level_db >= si->person_db - s->near_db))
+        (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
+                              : h->level_db >= si->person_db - s->near_db))
         unclear = true;
     h->low_confidence = low;
     h->unclear = unclear;
@@ -881,6 +887,8 @@ static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl) : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
     h.continued = continued;
+    h.noise_db = si->noise_n ? (float)(10 * log10(si->noise_pow / (32768.0 * 32768.0) + 1e-12))
+                             : -120.0f;
     seg_voice(si->seg, n, &h.level_db, &h.voiced);
     speech_in_judge(si, &h);
     if (h.rejected && !si->raw)
@@ -914,6 +922,12 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     for (int i = 0; i < 160; i++)
         e += (double)fr[i] * fr[i];
     double db = 10 * log10(e / 160 + 1.0);
+    /* The room's noise: the mean power of the frames outside segments over
+     * the last seconds (what the person's speech must rise above). */
+    if (!si->in_utt) {
+        double k = si->noise_n < 200 ? 1.0 / ++si->noise_n : 1.0 / 200;
+        si->noise_pow += k * (e / 160 - si->noise_pow);
+    }
     si->hist[si->frames_seen % HIST_FRAMES] = db;
     si->frames_seen++;
     /* The floor is the 10th percentile of the last 2 s: it follows a noise

@@ -25,6 +25,7 @@ typedef struct heard {
     int frames;            /* length of the segment in 10 ms frames */
     float level_db;        /* the segment's level: 90th percentile of its 10 ms frames, dBFS */
     float voiced;          /* the part of its loud frames that is voiced, 0..1 */
+    float noise_db;        /* the room's noise around it: mean power between segments, dBFS */
     bool continued;        /* the rest of speech that went on past the longest segment */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;
@@ -55,7 +56,8 @@ void speech_in_set_context(speech_in *si, unsigned long expected, bool in_hold);
 /* The level of the person's replies (heard.level_db of replies they gave),
  * or NAN when not known yet. During a hold, speech about this loud stops
  * the count even when its words are not understood; quieter speech (a TV,
- * another room) needs words that look like a symptom. */
+ * another room) needs words that look like a symptom. Until the level is
+ * known, any speech clearly above the room's noise counts. */
 void speech_in_set_person_level(speech_in *si, double level_db);
 
 /* The level in use: the one set, else the one measured on the enrollment

@@ -156,6 +156,11 @@ static session_event event_for(const char *w, long t) {
     ev.t_ms = t;
     ev.confidence = 0.9f;
     ev.text = w;
+    if (w[0] == '~') { /* heard from audio, the speech began 200 ms ago */
+        ev.has_speech_start = true;
+        ev.speech_start_ms = t - 200;
+        w++;
+    }
     if (w[0] == '?') {
         ev.low_confidence = true;
         ev.confidence = 0.3f;
@@ -778,6 +783,39 @@ static void test_unclear(const prompts *p, const char *what, const char *reason)
     CHECK(find_act(d, ask, ACT_SAY, "Straighten your knee") > ask, "carry on restarts the rep");
     CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     CHECK_INT(check_hold_timing(d, what), 2 * 2 + 3);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+/* "tingling in | my foot", cut in two: the first part pauses the count and
+ * asks, the rest must not answer the question that was said after it began.
+ * A reply whose speech began after the question does. */
+static void test_tail_not_answer(const prompts *p, long delay_ms, bool answers_it) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, "unclear", 0},
+                    {ACT_SAY, SAY_PROMPT, "something about your leg", 1, delay_ms, "~resume", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 2;
+    RUN(d, 600000);
+    check_invariants(d, "tail");
+    int ask = find_act(d, 0, ACT_SAY, "something about your leg");
+    int next = find_act(d, ask + 1, ACT_SAY, NULL);
+    CHECK(ask >= 0 && next > ask, "asks about the leg, then goes on");
+    if (ask >= 0 && next > ask) {
+        long after = d->log[next].t_ms - d->log[ask].t_ms;
+        if (answers_it)
+            CHECK(after >= delay_ms && after < delay_ms + 100,
+                  "speech begun %ld ms into the question answers it (next sentence %ld ms after)",
+                  delay_ms - 200, after);
+        else
+            CHECK(after >= say_duration(&d->log[ask]),
+                  "the rest of what was being said is not the answer (next sentence %ld ms "
+                  "after the question began)",
+                  after);
+    }
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     if (check_failed)
         dump(d);
     driver_free(d);
@@ -1505,6 +1543,8 @@ int main(void) {
     test_unsure_better(p);
     test_unclear(p, "unclear", "unclear_speech");
     test_unclear(p, "clap", "clap");
+    test_tail_not_answer(p, 100, false);
+    test_tail_not_answer(p, 1500, true);
     test_end_events(p, "deaf", END_ERROR, "can no longer hear");
     test_end_events(p, "interrupt", END_USER_STOP, "Goodbye");
     test_no_input(p);
