@@ -49,6 +49,8 @@ typedef struct settings {
     double near_snr;       /* ... or, their level unknown, this far above the room's noise */
     double near_voiced;    /* ... when at least this part of its loud frames is voiced */
     double near_min_ms;    /* ... and it lasts at least this long */
+    double min_snr;        /* nothing is heard in a segment less than this above the noise */
+    double far_db;         /* a command this far below the person's level is not theirs */
     double vad_db;         /* a frame is speech this far above the noise floor */
     double post_ms;        /* silence that ends a segment */
     double pre_ms;         /* audio kept before the detected start */
@@ -75,6 +77,8 @@ static const settings defaults = {
     .near_snr = 6,
     .near_voiced = 0.3,
     .near_min_ms = 300,
+    .min_snr = 1,
+    .far_db = 20,
     .vad_db = 9,
     .post_ms = 250,
     .pre_ms = 200,
@@ -105,7 +109,8 @@ static const setting_key setting_keys[] = {
     SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
     SK("near_db", near_db),             SK("near_snr", near_snr),
     SK("near_voiced", near_voiced),
-    SK("near_min_ms", near_min_ms),
+    SK("near_min_ms", near_min_ms),     SK("min_snr", min_snr),
+    SK("far_db", far_db),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
 };
@@ -755,6 +760,13 @@ void speech_in_judge(const speech_in *si, heard *h) {
         double margin_pd = (sure_pd - pd) / 0.2;
         double m = margin < margin_pd ? margin : margin_pd;
         h->confidence = (float)(1.0 / (1.0 + exp(-m * 2.0)));
+        /* Words in a segment no louder than the noise around it are the
+         * noise's (or the program's own echo), and a command far quieter
+         * than the person is someone else's. */
+        bool safety = c == RC_SAFETY || c == RC_RED_FLAG;
+        if (h->level_db < h->noise_db + s->min_snr ||
+            (!safety && !isnan(si->person_db) && h->level_db < si->person_db - s->far_db))
+            ok = low = unclear = false;
         if (ok) {
             h->intent = p->intent;
             h->value = p->value;
