@@ -18,7 +18,8 @@ voices/en-us/replies.cfg and wordings that are not in it ("unseen") are
 reported separately.
 
 Part 2, ordinary speech. Full bundled routines (made without check-in
-questions, so that every question is an interruption) are run with TV-like
+questions, so that every question is an interruption), screening questions
+included, are run with TV-like
 speech throughout (the corpus sentences and eSpeak NG readings of
 bench/sentences.txt, one after another with short gaps) 10 dB below the
 person's speech level, household noise 20 dB below it, --echo -6, and no
@@ -63,6 +64,9 @@ TV_NOISE_SNR = 20  # and household noise under it
 STOP_WITHIN = 3.0
 BASE_SECONDS = 130.0  # the baseline covers the benchmark routine's three holds
 FLAGS = ["--no-screening", "--no-baseline", "--no-profile", "--echo", ECHO]
+# A full routine starts as a session does: the screening questions, answered
+# "no" (which also tells floorcoach how loud the person's voice is).
+TV_FLAGS = ["--no-baseline", "--no-profile", "--echo", ECHO]
 STOP_VERDICTS = {"stop_exercise", "offer_easier", "end_session", "pause"}
 
 
@@ -113,7 +117,7 @@ class Bench:
         self.full = a.full
         self.routine = a.routine
         self.top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        self.max_answers = 6
+        self.max_answers = 12
         self.keep = a.keep
         if self.keep:
             os.makedirs(self.keep, exist_ok=True)
@@ -372,7 +376,7 @@ def tv_session(b, routine, noise, seed, level, tv):
                                                    "%.3f" % cut if cut is not None else ""))
         for at, c in answers:
             lines.append("clip %s %.6f %.3f" % (c.path, level / c.level, at))
-        events = b.run(routine, b.mix(seconds, lines), FLAGS,
+        events = b.run(routine, b.mix(seconds, lines), TV_FLAGS,
                        keep="tv-%s-%d" % (os.path.basename(routine)[:-4], seed))
         qs = [e for e in events if asks(e)]
         if len(qs) <= len(answers) or len(answers) == b.max_answers:
