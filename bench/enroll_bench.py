@@ -196,7 +196,7 @@ def main():
                 run([mixwav, stream, "%.2f" % total], input="\n".join(spec) + "\n", text=True)
                 res = row["res"].setdefault(snr, {"n": 0, "g_stock": 0, "g_adapt": 0,
                                                   "h_stock": 0, "h_adapt": 0, "r_stock": 0,
-                                                  "r_adapt": 0})
+                                                  "r_adapt": 0, "o_stock": 0, "o_adapt": 0})
                 res["n"] += len(truth)
                 # grammar: each reply's segment decoded alone
                 # (read from the WAV itself: sphinx_fe cuts long files short)
@@ -231,9 +231,9 @@ def main():
                 # hear: the product's listener over the whole stream
                 procs = {}
                 for which, popt in (("h_stock", ["--no-profile"]),
-                                    ("h_adapt", ["--profile", prof])):
-                    if which == "h_adapt" and not row["kept"]:
-                        continue
+                                    ("h_adapt", ["--profile", prof]),
+                                    ("o_stock", ["--no-profile", "--hold"]),
+                                    ("o_adapt", ["--profile", prof, "--hold"])):
                     out = open(stream[:-4] + "." + which + ".jsonl", "w")
                     err = open(stream[:-4] + "." + which + ".rejected", "w")
                     procs[which] = (subprocess.Popen([a.fc, "hear", "--verbose", "--mic", stream]
@@ -259,9 +259,13 @@ def main():
                         for h in heard:
                             if h["end"] < s - 0.2 or h["start"] > e + 1.0:
                                 continue
-                            if h.get("intent") == it and value_ok(it, val, h.get("value")):
+                            # During a hold (o_*), unclear speech stops the count too.
+                            if (h.get("intent") == it and value_ok(it, val, h.get("value"))) or \
+                                    (which[0] == "o" and h.get("unclear")):
                                 res[which] += 1
                                 break
+                        if which[0] == "o":
+                            continue
                         for hs, he, text in raw:
                             if he < s - 0.2 or hs > e + 1.0:
                                 continue
@@ -270,6 +274,7 @@ def main():
                                 res["r" + which[1:]] += 1
                                 break
                 if not row["kept"]:
+                    # No adapted model: the profile still gives the person's level.
                     res["h_adapt"] = res["h_stock"]
                     res["r_adapt"] = res["r_stock"]
         rows.append(row)
@@ -295,9 +300,9 @@ def pct(k, n):
 
 def cells(x, a):
     h = (lambda k: pct(x[k], x["n"])) if not a.no_hear else (lambda k: "   -  ")
-    return " |         %s  %s |     %s  %s |    %s  %s" % (
+    return " |         %s  %s |     %s  %s |    %s  %s |     %s  %s" % (
         pct(x["g_stock"], x["n"]), pct(x["g_adapt"], x["n"]), h("h_stock"), h("h_adapt"),
-        h("r_stock"), h("r_adapt"))
+        h("r_stock"), h("r_adapt"), h("o_stock"), h("o_adapt"))
 
 
 def print_table(rows, a):
@@ -311,9 +316,11 @@ def print_table(rows, a):
                                        a.test_rate, ", ".join(a.noises.split())))
     head = "%-16s %6s %7s %6s %-15s" % ("voice", "enroll", "adapt", "model", "check q/n")
     for s in snrs:
-        head += " | %4g dB: gram stock adapted | hear stock adapted | raw stock adapted" % s
+        head += (" | %4g dB: gram stock adapted | hear stock adapted | raw stock adapted"
+                 " | hold stock profile" % s)
     print(head)
-    keys = ("n", "g_stock", "g_adapt", "h_stock", "h_adapt", "r_stock", "r_adapt")
+    keys = ("n", "g_stock", "g_adapt", "h_stock", "h_adapt", "r_stock", "r_adapt", "o_stock",
+            "o_adapt")
     tot = {s: {k: 0 for k in keys} for s in snrs}
     for r in rows:
         line = "%-16s %5.0fs %6.1fs %6s %-15s" % (r["voice"], r["enroll_s"], r["cpu_s"],
@@ -332,7 +339,10 @@ def print_table(rows, a):
     print(line)
     print("gram: PocketSphinx, plain grammar of every lexicon phrase, each reply's segment; "
           "hear: `floorcoach hear` (rejection included); raw: hear's decoded text before "
-          "rejection. Recall = the reply's intent (and value) found.")
+          "rejection; hold: `hear --hold`, a reply counts when its intent is found or it is "
+          "reported as unclear speech (which stops the count), without and with the profile "
+          "(its model if kept, and the person's level from its recordings). "
+          "Recall = the reply's intent (and value) found.")
     sys.stdout.flush()
 
 
