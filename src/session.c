@@ -1736,11 +1736,11 @@ static void on_reply_ev(session *s, const session_event *ev) {
     /* Speech that began before the question (or the pause's prompt) is the
      * rest of what the person was saying, not the answer to it: "tingling
      * in | my foot", cut in two, must not answer "Did you say something?"
-     * with "no". Symptoms, "pause" and "stop" still count. */
+     * with "no", nor "my leg | feels weak" with "feels better". What would
+     * stop the exercise, "pause" and "stop" still count. */
     if (ev->has_speech_start && s->prompt_ms >= 0 &&
-        ev->speech_start_ms < s->prompt_ms + ANSWER_AFTER_MS &&
-        (q != Q_NONE || paused) && !is_safety_intent(i) && i != INTENT_STOP &&
-        i != INTENT_PAUSE)
+        ev->speech_start_ms < s->prompt_ms + ANSWER_AFTER_MS && (q != Q_NONE || paused) &&
+        !would_stop(s, i, ev->value) && i != INTENT_STOP && i != INTENT_PAUSE)
         return;
 
     if (q == Q_SCREEN && (i == INTENT_YES || i == INTENT_NO || is_safety_intent(i))) {

@@ -791,10 +791,11 @@ static void test_unclear(const prompts *p, const char *what, const char *reason)
 /* "tingling in | my foot", cut in two: the first part pauses the count and
  * asks, the rest must not answer the question that was said after it began.
  * A reply whose speech began after the question does. */
-static void test_tail_not_answer(const prompts *p, long delay_ms, bool answers_it) {
+static void test_tail_not_answer(const prompts *p, const char *tail, long delay_ms,
+                                 bool answers_it) {
     const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
     trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, "unclear", 0},
-                    {ACT_SAY, SAY_PROMPT, "something about your leg", 1, delay_ms, "~resume", 0}};
+                    {ACT_SAY, SAY_PROMPT, "something about your leg", 1, delay_ms, tail, 0}};
     driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
     d->triggers = tr;
     d->ntriggers = 2;
@@ -807,13 +808,13 @@ static void test_tail_not_answer(const prompts *p, long delay_ms, bool answers_i
         long after = d->log[next].t_ms - d->log[ask].t_ms;
         if (answers_it)
             CHECK(after >= delay_ms && after < delay_ms + 100,
-                  "speech begun %ld ms into the question answers it (next sentence %ld ms after)",
-                  delay_ms - 200, after);
+                  "\"%s\" begun %ld ms into the question answers it (next sentence %ld ms after)",
+                  tail, delay_ms - 200, after);
         else
             CHECK(after >= say_duration(&d->log[ask]),
-                  "the rest of what was being said is not the answer (next sentence %ld ms "
-                  "after the question began)",
-                  after);
+                  "\"%s\", the rest of what was being said, is not the answer (next sentence "
+                  "%ld ms after the question began)",
+                  tail, after);
     }
     CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     if (check_failed)
@@ -1543,8 +1544,9 @@ int main(void) {
     test_unsure_better(p);
     test_unclear(p, "unclear", "unclear_speech");
     test_unclear(p, "clap", "clap");
-    test_tail_not_answer(p, 100, false);
-    test_tail_not_answer(p, 1500, true);
+    test_tail_not_answer(p, "~resume", 100, false);
+    test_tail_not_answer(p, "~better", 100, false);
+    test_tail_not_answer(p, "~resume", 1500, true);
     test_end_events(p, "deaf", END_ERROR, "can no longer hear");
     test_end_events(p, "interrupt", END_USER_STOP, "Goodbye");
     test_no_input(p);
