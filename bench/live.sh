@@ -4,7 +4,8 @@
 # real time on the PortAudio back-end, says "pain down my leg" into the fake
 # microphone at a random moment of a 20 s hold, and measures, on one
 # recording of both the microphone and the speaker, the time from the end of
-# the phrase to the first sample of the spoken stop. Also: CPU use of the
+# the phrase to the first sample of the spoken stop (the safety stop, or the
+# question that stops the count when floorcoach is unsure). Also: CPU use of the
 # live session during the hold, and its peak memory.
 #   usage: sh bench/live.sh [TRIALS]   (default 20; about 35 s per trial)
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -125,14 +126,16 @@ while [ "$i" -lt "$TRIALS" ]; do
     pulse_record_start "$TMP/tap.wav" tap.monitor 2
     sleep 0.3
     pulse_play "$TMP/pain.wav" 20
-    if wait_log '"kind":"safety"' 1 10; then
+    if wait_log '"kind":"\(safety\|prompt\)"' 1 10; then
         sleep 1.5
     fi
     pulse_record_stop
     awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" >>"$TMP/mem.txt" 2>/dev/null
     kill -TERM "$fc_pid" 2>/dev/null
     wait "$fc_pid"
-    line=$(grep '"ev":"say".*"kind":"safety"' "$LOG" | head -n 1)
+    # The spoken stop: the safety stop, or the question that stops the count
+    # when the reply was not understood for sure ("Did you say ...?").
+    line=$(grep -E '"ev":"say".*"kind":"(safety|prompt)"' "$LOG" | head -n 1)
     if [ -z "$line" ]; then
         echo "trial $i: the stop was not said (heard: $(grep -o '"ev":"heard","text":"[^"]*"' "$LOG" | cut -c23- | tr '\n' ' '))"
         continue
