@@ -394,13 +394,7 @@ static int measure_room(enroller *e, int16_t **room, size_t *nroom) {
     }
     double *sorted = xmalloc(frames * sizeof *sorted);
     memcpy(sorted, p, frames * sizeof *p);
-    for (size_t i = 1; i < frames; i++) { /* insertion sort: 500 values */
-        double x = sorted[i];
-        size_t j = i;
-        for (; j > 0 && sorted[j - 1] > x; j--)
-            sorted[j] = sorted[j - 1];
-        sorted[j] = x;
-    }
+    sort_doubles(sorted, frames);
     double median = sorted[frames / 2], sum = 0;
     size_t k = 0;
     for (size_t f = 0; f < frames; f++) {

@@ -93,8 +93,7 @@ typedef struct runner {
     room_meter *room;
     clap_detector *clap;
     bool room_listening; /* the session's quiet listening, as of the last block */
-    double person_db;    /* level of the person's answers (dBFS), NAN until one is heard */
-    double levels[LEVELS_KEPT]; /* the levels of their last answers */
+    double levels[LEVELS_KEPT]; /* the levels of the person's last answers (learn_level) */
     int nlevels;
     bool room_snr_due;   /* the first check waits for the replies' level */
     double speech_dbfs;  /* the replies' level (NAN until known) */
@@ -484,14 +483,8 @@ static void learn_level(runner *r, const heard *h, unsigned long expected) {
     int n = r->nlevels < LEVELS_KEPT ? r->nlevels : LEVELS_KEPT;
     double v[LEVELS_KEPT];
     memcpy(v, r->levels, (size_t)n * sizeof *v);
-    for (int i = 1; i < n; i++)
-        for (int k = i; k > 0 && v[k - 1] > v[k]; k--) {
-            double t = v[k];
-            v[k] = v[k - 1];
-            v[k - 1] = t;
-        }
-    r->person_db = v[n / 2];
-    speech_in_set_person_level(r->si, r->person_db);
+    sort_doubles(v, (size_t)n);
+    speech_in_set_person_level(r->si, v[n / 2]);
 }
 
 static void status_update(runner *r) {
@@ -642,8 +635,8 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
             r->reply_window = true;
         /* The level of the answers the listener understood, when there is
          * one: the meter's loud frames may be a TV's. */
-        double speech = !isnan(r->person_db) ? r->person_db - LEVEL_ABOVE_ACTIVE_DB
-                                             : room_speech_dbfs(r->room);
+        double person = speech_in_person_level(r->si);
+        double speech = !isnan(person) ? person - LEVEL_ABOVE_ACTIVE_DB : room_speech_dbfs(r->room);
         if (!isnan(speech) && started_speaking && r->reply_window) {
             /* Against the noise now, if it has risen since the check. */
             double noise = room_noise_dbfs(r->room), now = room_noise_now_dbfs(r->room);
@@ -1057,7 +1050,6 @@ int runner_run(const runner_opts *o) {
     lexicon *lx = NULL;
     voice_profile voice;
     memset(&r, 0, sizeof r);
-    r.person_db = NAN;
     r.o = o;
 
     if (routine_resolve(o->routine ? o->routine : ROUTINE_DEFAULT, path, sizeof path, &err) != 0 ||
@@ -1115,9 +1107,9 @@ int runner_run(const runner_opts *o) {
             fprintf(stderr, "floorcoach: listening is unavailable: %s\n", err.msg);
             goto out;
         }
-        r.person_db = speech_in_person_level(r.si); /* from their enrollment, if any */
-        if (!isnan(r.person_db))
-            r.levels[r.nlevels++] = r.person_db;
+        double enrolled = speech_in_person_level(r.si); /* from their enrollment, if any */
+        if (!isnan(enrolled))
+            r.levels[r.nlevels++] = enrolled;
         r.ec = echo_new(AUDIO_BLOCK, 100, 0);
         r.room = room_new();
         r.speech_dbfs = NAN;

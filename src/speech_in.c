@@ -495,8 +495,57 @@ error_out:
     return NULL;
 }
 
-static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced);
-static int cmp_double(const void *a, const void *b);
+/* The level of a segment (the 90th percentile of its 10 ms frame levels,
+ * dBFS) and the part of its loud frames (within 12 dB of that level) that
+ * are voiced: a normalized autocorrelation peak of at least 0.5 at a pitch
+ * period of 2.5 to 16 ms. Speech is voiced most of the time; clatter,
+ * typing and steady noise are not. */
+#define VOICE_WIN 512
+static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced) {
+    size_t nf = n / 160;
+    *level_db = -120.0f;
+    *voiced = 0;
+    if (nf == 0)
+        return;
+    double *lv = xmalloc(nf * 2 * sizeof *lv);
+    if (!lv)
+        return;
+    for (size_t f = 0; f < nf; f++) {
+        double e = 0;
+        for (size_t i = 0; i < 160; i++)
+            e += (double)x[f * 160 + i] * x[f * 160 + i];
+        lv[f] = lv[nf + f] = 10 * log10(e / 160 / (32768.0 * 32768.0) + 1e-12);
+    }
+    sort_doubles(lv + nf, nf);
+    double p90 = lv[nf + (nf * 9) / 10]; /* (nf * 9) / 10 < nf */
+    *level_db = (float)p90;
+    int loud = 0, vo = 0;
+    for (size_t f = 0; f < nf; f += 2) {
+        if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + 267 > n)
+            continue;
+        loud++;
+        const int16_t *w = x + f * 160;
+        double e0 = 0;
+        for (int i = 0; i < VOICE_WIN; i++)
+            e0 += (double)w[i] * w[i];
+        double best = 0, el = e0;
+        for (int lag = 1; lag <= 267; lag++) {
+            el += (double)w[VOICE_WIN + lag - 1] * w[VOICE_WIN + lag - 1] -
+                  (double)w[lag - 1] * w[lag - 1];
+            if (lag < 40)
+                continue;
+            double c = 0;
+            for (int i = 0; i < VOICE_WIN; i++)
+                c += (double)w[i] * w[i + lag];
+            double r = c / sqrt(e0 * el + 1.0);
+            if (r > best)
+                best = r;
+        }
+        vo += best >= 0.5;
+    }
+    free(lv);
+    *voiced = loud ? (float)vo / (float)loud : 0.0f;
+}
 
 /* The person's level from their enrollment recordings (profile/wav/): the
  * median of the recordings' levels, NAN when there are none. */
@@ -528,7 +577,7 @@ static double profile_level(const char *profile_dir) {
     closedir(d);
     if (n == 0)
         return NAN;
-    qsort(lv, (size_t)n, sizeof *lv, cmp_double);
+    sort_doubles(lv, (size_t)n);
     return lv[n / 2];
 }
 
@@ -802,63 +851,6 @@ int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
     return rc;
 }
 
-/* The level of a segment (the 90th percentile of its 10 ms frame levels,
- * dBFS) and the part of its loud frames (within 12 dB of that level) that
- * are voiced: a normalized autocorrelation peak of at least 0.5 at a pitch
- * period of 2.5 to 16 ms. Speech is voiced most of the time; clatter,
- * typing and steady noise are not. */
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-#define VOICE_WIN 512
-static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced) {
-    size_t nf = n / 160;
-    *level_db = -120.0f;
-    *voiced = 0;
-    if (nf == 0)
-        return;
-    double *lv = xmalloc(nf * 2 * sizeof *lv);
-    if (!lv)
-        return;
-    for (size_t f = 0; f < nf; f++) {
-        double e = 0;
-        for (size_t i = 0; i < 160; i++)
-            e += (double)x[f * 160 + i] * x[f * 160 + i];
-        lv[f] = lv[nf + f] = 10 * log10(e / 160 / (32768.0 * 32768.0) + 1e-12);
-    }
-    qsort(lv + nf, nf, sizeof *lv, cmp_double);
-    double p90 = lv[nf + (nf * 9) / 10 < 2 * nf ? nf + (nf * 9) / 10 : 2 * nf - 1];
-    *level_db = (float)p90;
-    int loud = 0, vo = 0;
-    for (size_t f = 0; f < nf; f += 2) {
-        if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + 267 > n)
-            continue;
-        loud++;
-        const int16_t *w = x + f * 160;
-        double e0 = 0;
-        for (int i = 0; i < VOICE_WIN; i++)
-            e0 += (double)w[i] * w[i];
-        double best = 0, el = e0;
-        for (int lag = 1; lag <= 267; lag++) {
-            el += (double)w[VOICE_WIN + lag - 1] * w[VOICE_WIN + lag - 1] -
-                  (double)w[lag - 1] * w[lag - 1];
-            if (lag < 40)
-                continue;
-            double c = 0;
-            for (int i = 0; i < VOICE_WIN; i++)
-                c += (double)w[i] * w[i + lag];
-            double r = c / sqrt(e0 * el + 1.0);
-            if (r > best)
-                best = r;
-        }
-        vo += best >= 0.5;
-    }
-    free(lv);
-    *voiced = loud ? (float)vo / (float)loud : 0.0f;
-}
-
 /* Decodes the segment on both decoders and judges it. Returns 1 when
  * `out` was filled, 0 when there was nothing to say, -1 on a failure. */
 static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
@@ -949,7 +941,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
         int n = si->frames_seen < HIST_FRAMES ? si->frames_seen : HIST_FRAMES;
         double tmp[HIST_FRAMES];
         memcpy(tmp, si->hist, (size_t)n * sizeof *tmp);
-        qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
+        sort_doubles(tmp, (size_t)n);
         si->floor_db = tmp[n / 10];
     }
     bool speech = db > si->floor_db + s->vad_db;

@@ -143,3 +143,12 @@ char *str_normalize(char *s) {
     *w = '\0';
     return s;
 }
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void sort_doubles(double *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp_double);
+}

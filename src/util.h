@@ -39,4 +39,8 @@ char *file_read_all(const char *path, size_t *len, fc_err *err);
  * spaces, and trims; returns s. Used to normalize typed and heard replies. */
 char *str_normalize(char *s);
 
+/* Sorts n doubles (no NaN) in ascending order, in place: for the medians
+ * and percentiles of levels. */
+void sort_doubles(double *v, size_t n);
+
 #endif
