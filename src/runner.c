@@ -463,6 +463,7 @@ static int send_heard(runner *r, const heard *h, bool from_audio, long t_ms, fc_
         ev.value = h->value;
         ev.confidence = h->confidence;
         ev.low_confidence = h->low_confidence;
+        ev.near = h->near;
         ev.has_speech_start = from_audio;
         ev.speech_start_ms = h->start_ms;
     }

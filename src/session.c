@@ -15,8 +15,11 @@
 #define REST_CUE_S 10   /* "10 seconds left" in rests of REST_CUE_MIN_S or more */
 #define REST_CUE_MIN_S 20
 /* Speech that began less than this after a question was said started before
- * the person could have heard it: not an answer to it. */
-#define ANSWER_AFTER_MS 300
+ * the person could have heard what it asks ("Did you say..." takes a
+ * second): it is the rest of what they were saying, not an answer to it. A
+ * benchmark session had "tingling | in my foot" cut in two, the tail heard as
+ * "no" 370 ms into the question it raised. */
+#define ANSWER_AFTER_MS 1000
 #define NSCREEN 4     /* red-flag screening questions */
 #define SET_HOLD_S 10 /* a rep held this long is a set: `rest` follows it */
 #define BIT(i) (1ul << (unsigned)(i))
@@ -1194,6 +1197,7 @@ static bool rest_step(session *s, long t) {
 static void on_silence(session *s);
 static void on_reply_ev(session *s, const session_event *ev);
 static void on_room(session *s, room_quality q);
+static void on_unclear(session *s, const char *reason);
 
 static void pump(session *s, long t) {
     for (int guard = 0; guard < 10000 && !s->done; guard++) {
@@ -1754,8 +1758,16 @@ static void on_reply_ev(session *s, const session_event *ev) {
     }
     if (is_safety_intent(i)) {
         if (ev->low_confidence && i != INTENT_RED_FLAG && q == Q_NONE && s->ij == Q_NONE &&
-            !would_stop(s, i, ev->value))
-            return; /* an unsure "better" in the middle of a hold is not worth stopping for */
+            !would_stop(s, i, ev->value)) {
+            /* An unsure "better" from the TV in the middle of a hold is not
+             * worth stopping for; in the person's own voice it is not
+             * confidently anything, so it stops the count and asks (a
+             * benchmark session heard "it's shooting down my leg" as an
+             * unsure "it's moving up"). */
+            if (ev->near)
+                on_unclear(s, "unclear_speech");
+            return;
+        }
         /* A place named when nobody asked where is as likely the TV as the
          * person: stop the count and ask, rather than judge it. */
         bool unasked_place = i == INTENT_LOCATION && q == Q_NONE && s->ij == Q_NONE;

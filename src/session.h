@@ -87,6 +87,7 @@ typedef struct session_event {
     const char *text;    /* what was heard or typed (borrowed for the call) */
     bool has_speech_start; /* SEV_REPLY heard from audio: speech_start_ms is set */
     long speech_start_ms;  /* ... when that speech began, on the session clock */
+    bool near; /* SEV_REPLY during a hold: it sounded like the person's own voice */
     /* SEV_SAID */
     unsigned say_id;
 } session_event;

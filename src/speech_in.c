@@ -825,10 +825,11 @@ void speech_in_judge(const speech_in *si, heard *h) {
      * words: speech as loud as their replies (the TV in the next room is
      * quieter), voiced (not clatter), and short like a reply. Until their
      * level is known, any such speech does. */
-    if (!ok && !unclear && si->in_hold && dur >= s->near_min_ms &&
-        dur <= s->unclear_max_ms && !h->continued && h->voiced >= s->near_voiced &&
-        (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
-                              : h->level_db >= si->person_db - s->near_db))
+    h->near = si->in_hold && dur >= s->near_min_ms && dur <= s->unclear_max_ms &&
+              !h->continued && h->voiced >= s->near_voiced &&
+              (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
+                                    : h->level_db >= si->person_db - s->near_db);
+    if (!ok && !unclear && h->near)
         unclear = true;
     h->low_confidence = low;
     h->unclear = unclear;

@@ -18,6 +18,8 @@ typedef struct heard {
     float confidence;      /* 0..1 */
     bool low_confidence;   /* accepted, but below the sure threshold */
     bool unclear;          /* speech that may be a symptom reply, not understood */
+    bool near;             /* during a hold: voiced, reply-length and about as loud as
+                            * the person (their own voice, whatever its words) */
     /* For tuning and logs: the evidence behind the decision. */
     float score;           /* per-frame log-likelihood ratio, grammar vs free phone loop */
     float score_span;      /* the same over the words only (silence around them left out) */

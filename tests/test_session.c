@@ -149,7 +149,9 @@ static const word_reply words[] = {
     {"eof", SEV_NO_INPUT, INTENT_NONE, 0},
 };
 
-/* "word", "?word" (low confidence) or a number 0..10 (pain score). */
+/* "word", "~word" (its speech began 200 ms ago), "^word" (in the person's
+ * own voice, during a hold), "?word" (low confidence) or a number 0..10
+ * (pain score); the marks in that order. */
 static session_event event_for(const char *w, long t) {
     session_event ev;
     memset(&ev, 0, sizeof ev);
@@ -159,6 +161,10 @@ static session_event event_for(const char *w, long t) {
     if (w[0] == '~') { /* heard from audio, the speech began 200 ms ago */
         ev.has_speech_start = true;
         ev.speech_start_ms = t - 200;
+        w++;
+    }
+    if (w[0] == '^') {
+        ev.near = true;
         w++;
     }
     if (w[0] == '?') {
@@ -1542,9 +1548,13 @@ int main(void) {
     test_low_confidence(p, "no");
     test_low_confidence(p, "silence");
     test_unsure_better(p);
+    /* the same in the person's own voice is not confidently anything: it
+     * stops the count and asks, and "carry on" restarts the rep */
+    test_unclear(p, "^?better", "unclear_speech");
     test_unclear(p, "unclear", "unclear_speech");
     test_unclear(p, "clap", "clap");
     test_tail_not_answer(p, "~resume", 100, false);
+    test_tail_not_answer(p, "~resume", 600, false); /* begun 400 ms in */
     test_tail_not_answer(p, "~better", 100, false);
     test_tail_not_answer(p, "~resume", 1500, true);
     test_end_events(p, "deaf", END_ERROR, "can no longer hear");
