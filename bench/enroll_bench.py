@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--room", default="none",
                     help="corpus noise of the enrollment room (default: a quiet pink floor)")
     ap.add_argument("--room-dbfs", type=float, default=-45.0)
+    ap.add_argument("--fa-snr", type=float, default=10.0,
+                    help="SNR of the ordinary-speech streams for false accepts")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     cache = os.path.join(a.out, "tts")
@@ -277,9 +279,70 @@ def main():
                     # No adapted model: the profile still gives the person's level.
                     res["h_adapt"] = res["h_stock"]
                     res["r_adapt"] = res["r_stock"]
+        if not a.no_hear:
+            row["fa"] = false_accepts(a, voice, vdir, prof, cache, noise_files, noise_db,
+                                      mixwav, row["kept"])
         rows.append(row)
         print_table(rows, a)
     return 0
+
+
+# Ordinary speech for false accepts: the corpus's recorded sentences, eSpeak
+# NG readings of bench/sentences.txt in other voices (a TV, people in the
+# room), and the same readings in the person's own voice (talking on the
+# phone); none of it is a reply.
+OTHER_VOICES = ["en-us", "en-gb", "en-us+f2", "en+klatt", "en-us+m7"]
+
+
+def false_accepts(a, voice, vdir, prof, cache, noise_files, noise_db, mixwav, kept):
+    """Replies accepted by `hear` (anytime context) per hour of ordinary speech
+    as loud as the person's replies, over each noise at a.fa_snr dB; stock
+    model and the person's profile. Returns {"s": seconds, "stock": {...},
+    "adapt": {...}} with counts of all accepts and safety accepts, for the
+    other voices and the person's own."""
+    lines = [l.strip() for l in open(os.path.join(a.top, "bench/sentences.txt"))
+             if l.strip() and not l.startswith("#")]
+    sent_dir = os.path.join(a.corpus, "speech/sentences")
+    recorded = sorted(os.path.join(sent_dir, f) for f in os.listdir(sent_dir)
+                      if f.endswith(".wav"))
+    groups = {
+        "others": recorded + [synth(l, v, 160, cache) for v in OTHER_VOICES for l in lines],
+        "own": [synth(l, voice, r, cache) for r in (a.enroll_rate, a.test_rate) for l in lines],
+    }
+    fa = {"s": {}, "stock": {}, "adapt": {}}
+    for g, files in groups.items():
+        for k, n in enumerate(noise_files):
+            stream = os.path.join(vdir, "fa_%s_%s.wav" % (g, n))
+            spec, t = [], 1.0
+            for f in files:
+                x, r, c = read_wav(f)
+                if r != RATE or c != 1:
+                    conv = os.path.join(cache, os.path.basename(f)[:-4] + ".16k.wav")
+                    if not os.path.exists(conv):
+                        run(["sox", "-q", f, "-r", "16000", "-c", "1", "-b", "16", conv])
+                    f = conv
+                    x, _, _ = read_wav(f)
+                spec.append("clip %s %.6f %.3f" % (f, 10 ** ((-20 - active_db(x)) / 20), t))
+                t += len(x) / RATE + 1.0
+            ng = 10 ** ((-20 - a.fa_snr - noise_db[n]) / 20)
+            spec = ["loop %s %.6f 0" % (noise_files[n], ng), "floor 3 11"] + spec
+            run([mixwav, stream, "%.2f" % (t + 1.0)], input="\n".join(spec) + "\n", text=True)
+            fa["s"][g] = fa["s"].get(g, 0.0) + t
+            for which, popt in (("stock", ["--no-profile"]), ("adapt", ["--profile", prof])):
+                if which == "adapt" and not kept:
+                    fa[which][g] = dict(fa["stock"][g])
+                    continue
+                out = subprocess.run([a.fc, "hear", "--mic", stream] + popt, check=True,
+                                     capture_output=True, text=True).stdout
+                c = fa[which].setdefault(g, {"all": 0, "safety": 0})
+                for line in out.splitlines():
+                    try:
+                        h = json.loads(line)
+                    except ValueError:
+                        continue
+                    c["all"] += 1
+                    c["safety"] += h.get("intent") in SAFETY
+    return fa
 
 
 LOCS = ["", "back", "buttock", "thigh", "knee", "calf", "foot"]
@@ -343,6 +406,37 @@ def print_table(rows, a):
           "reported as unclear speech (which stops the count), without and with the profile "
           "(its model if kept, and the person's level from its recordings). "
           "Recall = the reply's intent (and value) found.")
+    fas = [r for r in rows if r.get("fa")]
+    if fas:
+        print()
+        print("Enrolled false accepts: `floorcoach hear` over ordinary speech as loud as the "
+              "person's replies, %s at %g dB SNR; replies accepted per hour "
+              "(all / safety)" % (", ".join(a.noises.split()), a.fa_snr))
+        print("%-16s | %-28s | %-28s" % ("voice", "other voices: stock  profile",
+                                         "own voice: stock  profile"))
+        tot = {}
+        for r in fas:
+            fa = r["fa"]
+            line = "%-16s" % r["voice"]
+            for g in ("others", "own"):
+                hours = fa["s"][g] / 3600.0
+                t = tot.setdefault(g, {"h": 0.0, "stock": [0, 0], "adapt": [0, 0]})
+                t["h"] += hours
+                cellv = []
+                for w in ("stock", "adapt"):
+                    c = fa[w][g]
+                    t[w][0] += c["all"]
+                    t[w][1] += c["safety"]
+                    cellv.append("%5.1f/%5.1f" % (c["all"] / hours, c["safety"] / hours))
+                line += " | %s  %s (%3.0f min)" % (cellv[0], cellv[1], hours * 60)
+            print(line)
+        line = "%-16s" % "all"
+        for g in ("others", "own"):
+            t = tot[g]
+            line += " | %s  %s (%3.0f min)" % tuple(
+                ["%5.1f/%5.1f" % (t[w][0] / t["h"], t[w][1] / t["h"]) for w in ("stock", "adapt")]
+                + [t["h"] * 60])
+        print(line)
     sys.stdout.flush()
 
 

@@ -50,12 +50,24 @@ EOF
 # ---- the microphone: corpus noise looped at a low level, a reply every
 # EVERY seconds (three phrases in turn, two voices) ----
 echo "soak: building a ${SECS}-second microphone file..."
+# Each noise at the same level, -45 dBFS RMS (the replies are about 28 dB
+# louder): a steady household room, so that the room check's figures hold for
+# the whole session and the replies are what is tested.
 set --
-for f in "$CORPUS"/noise/*.wav; do set -- "$@" "$f"; done
-sox -q "$@" -r 16000 -c 1 -b 16 "$W/noise1.wav" vol 0.1 || exit 1
+k=0
+for f in "$CORPUS"/noise/*.wav; do
+    sox -q "$f" -r 16000 -c 1 -b 16 "$W/n$k.wav" || exit 1
+    rms=$(sox "$W/n$k.wav" -n stat 2>&1 | awk '/^RMS +amplitude/ {print $3}')
+    g=$(awk -v r="$rms" 'BEGIN { printf "%.6f", (r > 0 ? 0.005623 / r : 1) }')
+    sox -q "$W/n$k.wav" "$W/m$k.wav" vol "$g" || exit 1
+    set -- "$@" "$W/m$k.wav"
+    k=$((k + 1))
+done
+sox -q "$@" "$W/noise1.wav" || exit 1
 n1=$(soxi -D "$W/noise1.wav" | cut -d. -f1)
 sox -q "$W/noise1.wav" "$W/noise.wav" repeat $((SECS / n1 + 1)) trim 0 "$SECS" || exit 1
 : >"$W/replies.tsv"
+: >"$W/mix.tsv"
 set --
 t=$EVERY
 k=0
@@ -72,6 +84,13 @@ while [ $((t + 10)) -lt "$SECS" ]; do
     espeak-ng -v "$v" -s 150 -w "$W/r.wav" "$p" || exit 1
     sox -q "$W/r.wav" -r 16000 -c 1 -b 16 "$W/r$k.wav" || exit 1
     printf '%s\t%s\n' "$t" "$p" >>"$W/replies.tsv"
+    printf '%s\t%s\n' "$t" "$W/r$k.wav" >>"$W/mix.tsv"
+    # Half-way to the next reply the person says "carry on", as someone
+    # would after floorcoach paused to ask about what it heard (its
+    # safety-first listening stops the count for unclear speech and claps).
+    espeak-ng -v "$v" -s 150 -w "$W/r.wav" "carry on" || exit 1
+    sox -q "$W/r.wav" -r 16000 -c 1 -b 16 "$W/c$k.wav" || exit 1
+    printf '%s\t%s\n' "$((t + EVERY / 2))" "$W/c$k.wav" >>"$W/mix.tsv"
     t=$((t + EVERY))
     k=$((k + 1))
 done
@@ -87,9 +106,9 @@ total = noise.getnframes()
 out = wave.open(w + "/mic.wav", "wb")
 out.setnchannels(1); out.setsampwidth(2); out.setframerate(16000)
 replies = []
-for k, line in enumerate(open(w + "/replies.tsv")):
-    t = float(line.split("\t")[0])
-    replies.append((int(t * 16000), read("%s/r%d.wav" % (w, k))))
+for line in open(w + "/mix.tsv"):
+    t, path = line.rstrip("\n").split("\t")
+    replies.append((int(float(t) * 16000), read(path)))
 pos, chunk = 0, 16000 * 60
 while pos < total:
     n = min(chunk, total - pos)
