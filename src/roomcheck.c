@@ -32,6 +32,7 @@
  * at the QUIET_PCT-th percentile: up by TRACK_UP per frame when a frame is
  * louder, down by TRACK_UP * (1 - q) / q when quieter. */
 #define TRACK_UP 0.03 /* 1.5 dB/s */
+#define MAX_OFFSET 20.0 /* dB: the noise's mean over its QUIET_PCT level, at most */
 
 struct room_meter {
     double acc;
@@ -168,6 +169,9 @@ double room_noise_now_dbfs(const room_meter *m) {
     double mean = room_noise_dbfs(m);
     if (!isnan(q) && !isnan(mean))
         offset = mean - q;
+    /* The mean of a noise lies above its quiet percentile, by a few dB
+     * when steady and not much more than 10 when impulsive. */
+    offset = offset < 0.0 ? 0.0 : offset > MAX_OFFSET ? MAX_OFFSET : offset;
     return m->track_db + offset;
 }
 
@@ -176,6 +180,12 @@ double room_snr_now(const room_meter *m) {
 }
 
 static void frame_done(room_meter *m, double power) {
+    /* A frame of digital silence (a file's end, a muted input) says nothing
+     * about the room; counted, it dragged the quiet percentile to the
+     * bottom and swung the tracker's offset by 90 dB. A microphone that
+     * went dead is the runner's to notice. */
+    if (power <= 0.0)
+        return;
     double level = to_db(power);
     if (m->expect_quiet) {
         m->quiet_power += power;

@@ -88,6 +88,34 @@ static void test_levels(void) {
     free(x);
 }
 
+/* The microphone going digitally silent (a file's end, a muted input) says
+ * nothing about the room: it must not swing the noise estimate (a session
+ * benchmark logged noise at +52 dBFS after its microphone file ended, and
+ * paused as too noisy). */
+static void test_silence(void) {
+    syn_rng r = {5};
+    size_t n = 3 * RATE;
+    int16_t *x = xmalloc(n * sizeof *x);
+    room_meter *m = room_new();
+    room_expect_quiet(m, true);
+    white(x, n, -40.0, &r);
+    feed(m, x, n, false);
+    room_expect_quiet(m, false);
+    for (int k = 0; k < 3; k++) {
+        white(x, n, -40.0, &r);
+        feed(m, x, n, false);
+    }
+    memset(x, 0, n * sizeof *x);
+    for (int k = 0; k < 3; k++)
+        feed(m, x, n, false);
+    double now = room_noise_now_dbfs(m);
+    CHECK(!isnan(now) && now < -35.0, "digital silence after -40 dBFS noise: now %.1f dBFS", now);
+    CHECK(fabs(room_noise_dbfs(m) + 40.0) < 1.5, "the check's noise: got %.1f",
+          room_noise_dbfs(m));
+    room_free(m);
+    free(x);
+}
+
 /* Corpus sentences over corpus noise at known SNRs: 3 s marked quiet, then
  * two replies with pauses. True SNR: the replies' active power (20 ms
  * frames within 25 dB of their 95th percentile) over the noise's power. */
@@ -179,6 +207,7 @@ static void test_snr(void) {
 int main(void) {
     test_judge();
     test_levels();
+    test_silence();
     if (access(corpus(), R_OK) != 0)
         printf("skip: corpus not found at %s\n", corpus());
     else
