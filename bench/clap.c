@@ -426,6 +426,10 @@ static int tune(int nn, char **names) {
                     mic[j] = syn_clip16(mic[j] * shift + src[k][j]);
                 long det[1024];
                 int d = run_clap(mic, NULL, len[k], det, 1024);
+                if (getenv("CLAP_FT")) /* which material the false triggers come from */
+                    for (int q = 0; q < d; q++)
+                        fprintf(stderr, "false: %s %s %.0f dB at %.2f s\n", noises[i].name,
+                                k ? "words" : "sentences", snrs[s] - 5.0 * s, (double)det[q] / 1000.0);
                 sft += d;
                 ssecs += (double)len[k] / RATE;
             }

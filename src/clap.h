@@ -22,7 +22,9 @@
  * - each clap-like transient, once 250 ms have followed it, is paired with
  *   the strongest clap-like one 150-1000 ms before it within 9 dB; the pair
  *   is a double clap when nothing else within 4 dB of the weaker happened
- *   from 300 ms before the first to 250 ms after the second;
+ *   from 300 ms before the first to 250 ms after the second, and not both
+ *   transients rise far more sharply (> 14 dB more) than they stand above
+ *   the noise's own peaks (a typing noise's keystrokes);
  * - what the program itself played is the reference of an echo estimate
  *   (its recent peak times the measured coupling): a transient no louder
  *   than the echo could be is ignored. */
