@@ -23,6 +23,7 @@
 #include "intent.h"
 #include "paths.h"
 #include "profile.h"
+#include "roomcheck.h"
 #include "sessionlog.h"
 #include "speech_out.h"
 #include "util.h"
@@ -41,6 +42,7 @@
 #define TOO_QUIET_DBFS -48.0  /* an answer's speech level below this: too quiet */
 #define MIN_SNR_DB 10.0       /* an answer's level over the noise below this: drowned */
 #define NOISY_ROOM_DBFS -35.0 /* a room's noise above this is mentioned */
+#define ROOM_LEVELS 16        /* answers' levels kept for the room check */
 
 static volatile sig_atomic_t interrupted;
 
@@ -271,6 +273,10 @@ typedef struct enroller {
     bool file_mode;
     bool finishing;  /* the profile is saved: speak to the end whatever the input does */
     double noise_db; /* the room's noise, dBFS */
+    /* The levels of the answers heard so far (accepted or not): the reply
+     * level of the room check. */
+    double levels[ROOM_LEVELS];
+    int nlevels;
     /* What the microphone heard since the current prompt began. */
     int16_t *buf;
     size_t n, cap;
@@ -560,6 +566,10 @@ static int record_take(enroller *e, const char *stage, const phrase *p, int take
         r = listen_answer(e, &v, (long)(e->n / FRAME), t_buf0, &tr);
         if (r != 1)
             return r;
+        bool measured = tr.prob == P_NONE || tr.prob == P_CLIPPED || tr.prob == P_TOO_QUIET ||
+                        tr.prob == P_NOISY;
+        if (measured && e->nlevels < ROOM_LEVELS)
+            e->levels[e->nlevels++] = tr.level_db;
         if (tr.prob == P_NONE) {
             profile_take_id(p->text, take, out->t.id, sizeof out->t.id);
             str_copy(out->t.text, p->text, sizeof out->t.text);
@@ -972,6 +982,41 @@ static void say_summary(enroller *e, int recorded, int wanted, const char *missi
     pause_ms(e, 300);
 }
 
+/* The room check of a session (roomcheck.h), from the first answers: the
+ * median level of the answers heard so far against the room's noise. Logs
+ * a room_check event and returns its verdict. When no answer was heard at
+ * all, a loud room is taken as the reason (too noisy); in a quiet one the
+ * reply SNR is unknown (ROOM_MARGINAL, logged as "unknown"). */
+static room_quality enroll_room_check(enroller *e, const char *check) {
+    jbuf b;
+    if (e->nlevels == 0) {
+        bool loud = e->noise_db > NOISY_ROOM_DBFS;
+        log_begin(&b, now_ms(e), "room_check");
+        json_str(&b, "check", check);
+        json_num(&b, "noise_dbfs", round(e->noise_db * 10.0) / 10.0);
+        json_str(&b, "quality", loud ? room_quality_name(ROOM_TOO_NOISY) : "unknown");
+        log_line(e, &b);
+        return loud ? ROOM_TOO_NOISY : ROOM_MARGINAL;
+    }
+    double v[ROOM_LEVELS];
+    memcpy(v, e->levels, (size_t)e->nlevels * sizeof *v);
+    sort_doubles(v, (size_t)e->nlevels);
+    /* The answers' frames hold the noise too: take its power away, as the
+     * session's room check does (roomcheck.c). */
+    double mix = pow(10.0, v[e->nlevels / 2] / 10.0), nz = pow(10.0, e->noise_db / 10.0);
+    double speech = 10.0 * log10(mix - nz > mix * 0.01 ? mix - nz : mix * 0.01);
+    double snr = speech - e->noise_db;
+    room_quality q = room_judge(snr);
+    log_begin(&b, now_ms(e), "room_check");
+    json_str(&b, "check", check);
+    json_num(&b, "noise_dbfs", round(e->noise_db * 10.0) / 10.0);
+    json_num(&b, "speech_dbfs", round(speech * 10.0) / 10.0);
+    json_num(&b, "snr", round(snr * 10.0) / 10.0);
+    json_str(&b, "quality", room_quality_name(q));
+    log_line(e, &b);
+    return q;
+}
+
 static int enroll_run(const enroll_opts *o, const lexicon *lx, const phrase_list *pl,
                       const char *profile, const char *stage) {
     enroller e;
@@ -1069,6 +1114,45 @@ static int enroll_run(const enroll_opts *o, const lexicon *lx, const phrase_list
             size_t l = strlen(missing);
             if (l + strlen(pl->v[i].text) + 4 < sizeof missing)
                 snprintf(missing + l, sizeof missing - l, "%s%s", l ? ", " : "", pl->v[i].text);
+        }
+        /* The room check, once the first phrase's answers give the level
+         * of this person's voice: in a room too noisy for their replies,
+         * ask for quiet and measure again; still too noisy, stop here
+         * (the takes would drown, and so would their replies in a
+         * session), keeping the previous profile. */
+        if (r == 1 && i == 0 && enroll_room_check(&e, "enroll") == ROOM_TOO_NOISY) {
+            r = say(&e,
+                    "It's noisy here and I may not hear you. Could you turn off the noise or "
+                    "move the speaker closer? Then please stay quiet for ten seconds.",
+                    "instruction", NULL, 0, 0, NULL);
+            int16_t *room2 = NULL;
+            size_t nroom2 = 0;
+            if (r == 1)
+                r = measure_room(&e, &room2, &nroom2);
+            if (r == 1) {
+                free(room);
+                room = room2;
+                nroom = nroom2;
+                char path[PATH_MAX];
+                profile_path(path, sizeof path, stage, "room.wav");
+                if (wav_write(path, room, nroom, AUDIO_RATE, &e.err) < 0)
+                    r = -1;
+                chmod(path, 0600);
+            }
+            if (r == 1 && enroll_room_check(&e, "again") == ROOM_TOO_NOISY) {
+                log_begin(&b, now_ms(&e), "enroll_end");
+                json_str(&b, "reason", "too_noisy");
+                json_int(&b, "recorded", recorded);
+                log_line(&e, &b);
+                e.finishing = true;
+                say(&e,
+                    "It's still too noisy for me to learn your voice, so nothing was changed. "
+                    "Please try again in a quieter room, or closer to the microphone.",
+                    "summary", NULL, 0, 0, NULL);
+                fprintf(stderr, "floorcoach enroll: the room is too noisy for your replies "
+                                "(see room_check in the log); the previous profile is kept\n");
+                goto out;
+            }
         }
     }
     if (r != 1) {

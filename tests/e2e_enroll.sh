@@ -118,6 +118,31 @@ check "the re-recorded phrase is new" test -n "$before" -a "$before" != "$after"
 check "the lists hold all four takes" test "$(wc -l <"$PROF/enroll.fileids")" = 4
 check "still private after the re-run" test -z "$(find "$PROF" -type f ! -perm 600)"
 
+# 6. A room too noisy for the replies (steady noise 1 dB below them: no
+# answer stands out of it): the room check after the first phrase says so,
+# measures again, and ends the enrollment with the previous profile kept.
+snapshot >"$TMP/snap6a"
+check "answers built in a noisy room" \
+    $BUILD "$TMP/mic6.wav" --phrases "yes,no" --takes 1 --noise-dbfs -21 --stop-after 3 --tail 40 \
+    --workdir "$TMP/b6"
+timeout 120 "$FC" enroll --mic "$TMP/mic6.wav" --phrases "yes,no" --takes 1 --no-adapt \
+    --log "$TMP/log6.jsonl" >"$TMP/out6n" 2>&1
+rc=$?
+check "a too-noisy room ends the enrollment (exit 2, got $rc)" test "$rc" = 2
+check "the room check is logged" \
+    grep -q '"ev":"room_check","check":"enroll","noise_dbfs":[-0-9.]*,"quality":"too_noisy"' \
+    "$TMP/log6.jsonl"
+check "it says the room is noisy" \
+    grep -q "It's noisy here and I may not hear you. Could you turn off the noise" "$TMP/log6.jsonl"
+check "and measures the room again" grep -q '"ev":"room_check","check":"again"' "$TMP/log6.jsonl"
+check "then ends, saying why" grep -q '"ev":"enroll_end","reason":"too_noisy"' "$TMP/log6.jsonl"
+check "naming the room check on stderr" grep -q "too noisy for your replies" "$TMP/out6n"
+snapshot >"$TMP/snap6b"
+check "a too-noisy enrollment leaves the profile unchanged" cmp -s "$TMP/snap6a" "$TMP/snap6b"
+check "a quiet room passes the room check, with the reply SNR" \
+    grep -q '"ev":"room_check","check":"enroll","noise_dbfs":[-0-9.]*,"speech_dbfs":[-0-9.]*,"snr":[0-9.]*,"quality":"ok"' \
+    "$TMP/log1.jsonl"
+
 # 5. Bad input.
 timeout 20 "$FC" enroll --phrases "not a phrase at all" --mic "$TMP/mic4.wav" >"$TMP/out5" 2>&1
 rc=$?

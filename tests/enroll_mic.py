@@ -10,10 +10,11 @@ the enrollment is done.
 
 usage: enroll_mic.py FC OUT.wav [--voice V] [--rate WPM] [--noise FILE]
          [--noise-dbfs DB] [--speech-dbfs DB] [--quiet I,J] [--stop-after K]
-         [--phrases SPEC] [--takes N] [--workdir DIR]
+         [--phrases SPEC] [--takes N] [--workdir DIR] [--tail S]
   --quiet I,J     answers number I, J (0-based, counting every prompt) are
                   said at --quiet-dbfs (-52: too quiet, enroll must ask again)
   --stop-after K  stop after K answers (an enrollment that ends early)
+  --tail S        seconds of the room after the last answer (default 8)
 Prints "prompts N runs N" on success. Needs espeak-ng and sox.
 """
 import argparse
@@ -112,6 +113,8 @@ def main():
     ap.add_argument("--phrases", default="all")
     ap.add_argument("--takes", default="2")
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--tail", type=float, default=8.0,
+                    help="seconds of the room after the last answer")
     a = ap.parse_args()
     quiet = {int(x) for x in a.quiet.split(",") if x.strip()}
     tmp = a.workdir or tempfile.mkdtemp(prefix="enroll-mic.")
@@ -156,7 +159,7 @@ def main():
             pcm = scaled(pcm, 10 ** ((a.quiet_dbfs - a.speech_dbfs) / 20.0))
         start = int((p["t"] + p["dur"] + 0.35) * RATE)
         answers.append((start, pcm))
-        end = min(start + len(pcm) + 8 * RATE, bed_s * RATE)
+        end = min(start + len(pcm) + int(a.tail * RATE), bed_s * RATE)
         if end > len(m):
             m.extend(bed[len(m):end])
         else:
