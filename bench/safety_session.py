@@ -436,6 +436,7 @@ def main():
     ap.add_argument("--keep", help="a folder to keep the session logs in (for looking into failures)")
     ap.add_argument("--part", choices=["hold", "tv", "both"], default="both")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")
     a = ap.parse_args()
     b = Bench(a)
     t0 = time.time()
@@ -465,13 +466,14 @@ def report(a, b):
 
 
 def part_hold(a, b, noises, level):
+    snrs = [float(x) if "." in x else int(x) for x in a.snrs.split()]
     voices = VOICES if a.full else VOICES[:4]
     seeds = 3 if a.full else 1
 
     conds = []
     for s in range(seeds):
         conds.append((None, None, s + 1))
-        for snr in (10, 0):
+        for snr in snrs:
             for n in noises:
                 rnd = random.Random("%s %d %d" % (os.path.basename(n), snr, s))
                 conds.append((n, snr, rnd.uniform(0, b.noise_len[n])))
@@ -499,8 +501,8 @@ def part_hold(a, b, noises, level):
     noisy_bases = sum(1 for ev in bases if any(e["ev"] == "heard" for e in ev))
     # The baselines are noise alone (and the echo): what stops the session there
     # is a false alarm too.
-    base_hours = {10: 0.0, 0: 0.0}
-    base_stops = {10: 0, 0: 0}
+    base_hours = {snr: 0.0 for snr in snrs}
+    base_stops = {snr: 0 for snr in snrs}
     base_kinds = {}
     for c, ev in zip(conds, bases):
         if c[1] is None or not ev:
@@ -519,7 +521,7 @@ def part_hold(a, b, noises, level):
           % (STOP_WITHIN, len(res)))
     print("%-8s %-22s %-22s %-8s %-8s %s" % ("SNR", "seen wording", "unseen wording", "median", "p95",
                                            "not placed (noise alone had stopped the holds)"))
-    for snr in (None, 10, 0):
+    for snr in [None] + snrs:
         rs = [r for r in res if r["snr"] == snr]
         seen = [r for r in rs if r["seen"]]
         unseen = [r for r in rs if not r["seen"]]
@@ -530,17 +532,17 @@ def part_hold(a, b, noises, level):
                                                "%.2f s" % quantile(d, 0.95) if d else "-",
                                                sum(1 for r in skipped if r["snr"] == snr)))
     print("(delay: from the end of the phrase's speech to the stop; median and p95 of the seen wordings stopped)")
-    print("\nper voice (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in (None, 10, 0)))
+    print("\nper voice (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in [None] + snrs))
     for v in voices:
         cells = []
-        for snr in (None, 10, 0):
+        for snr in [None] + snrs:
             rs = [r for r in res if r["voice"] == v and r["snr"] == snr and r["seen"]]
             cells.append("%-16s" % pct(sum(r["ok"] for r in rs), len(rs)))
         print("  %-24s %s" % (v, "  ".join(cells)))
-    print("per noise (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in (10, 0)))
+    print("per noise (seen wording)   " + "  ".join("%-16s" % snr_name(s) for s in snrs))
     for n in noises:
         cells = []
-        for snr in (10, 0):
+        for snr in snrs:
             rs = [r for r in res if r["noise"] == n and r["snr"] == snr and r["seen"]]
             cells.append("%-16s" % pct(sum(r["ok"] for r in rs), len(rs)))
         print("  %-24s %s" % (os.path.basename(n), "  ".join(cells)))
@@ -562,10 +564,10 @@ def part_hold(a, b, noises, level):
     print("notes: %d of %d baseline runs had replies heard in noise alone; %d trials skipped (no "
           "undisturbed hold); %d trials whose run differed from the baseline before the phrase"
           % (noisy_bases, len(bases), len(skipped), diverged))
-    print("noise alone (the baselines, up to %.0f s or the first interruption): interruptions per hour %s at 10 dB, "
-          "%s at 0 dB; by cause: %s" % (BASE_SECONDS,
-              "%.0f" % (base_stops[10] / base_hours[10]) if base_hours[10] else "-",
-              "%.0f" % (base_stops[0] / base_hours[0]) if base_hours[0] else "-",
+    print("noise alone (the baselines, up to %.0f s or the first interruption): interruptions per hour %s; "
+          "by cause: %s" % (BASE_SECONDS,
+              ", ".join("%s at %g dB" % ("%.0f" % (base_stops[snr] / base_hours[snr])
+                                         if base_hours[snr] else "-", snr) for snr in snrs),
               ", ".join("%s %d" % kv for kv in sorted(base_kinds.items())) or "none"))
 
 
