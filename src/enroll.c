@@ -802,7 +802,7 @@ static void enroll_usage(FILE *f) {
           "  -h, --help              this help\n"
           "\n"
           "Exit status: 0 profile saved, 1 bad input, 2 audio unavailable, interrupted\n"
-          "(the previous profile is kept) or nothing recorded.\n",
+          "(the previous profile is kept), nothing recorded, or a room too noisy.\n",
           f);
 }
 
