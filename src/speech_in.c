@@ -155,6 +155,7 @@ struct speech_in {
     bool in_hold;
     double person_db; /* level of the person's replies (see heard.level_db); NAN: unknown */
     long cap_end_ms;  /* where the last segment cut at max_ms ended; -1: none */
+    bool cap_voiced;  /* ... and it was a voice */
     bool raw;
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
@@ -499,12 +500,20 @@ error_out:
  * dBFS) and the part of its loud frames (within 12 dB of that level) that
  * are voiced: a normalized autocorrelation peak of at least 0.5 at a pitch
  * period of 2.5 to 16 ms. Speech is voiced most of the time; clatter,
- * typing and steady noise are not. */
+ * typing and steady noise are not. Also how long the voice lasts in it
+ * (voiced_ms, may be NULL): from the first to the last voiced frame that
+ * has another within VOICE_NEAR frames (a lone keystroke that looks voiced
+ * does not stretch it). Typing keeps a segment open for seconds around a
+ * short reply; the reply's voice is what is short. */
 #define VOICE_WIN 512
-static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced) {
+#define VOICE_NEAR 10
+static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced,
+                      float *voiced_ms) {
     size_t nf = n / 160;
     *level_db = -120.0f;
     *voiced = 0;
+    if (voiced_ms)
+        *voiced_ms = 0;
     if (nf == 0)
         return;
     double *lv = xmalloc(nf * 2 * sizeof *lv);
@@ -520,6 +529,7 @@ static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced
     double p90 = lv[nf + (nf * 9) / 10]; /* (nf * 9) / 10 < nf */
     *level_db = (float)p90;
     int loud = 0, vo = 0;
+    long first = -1, last = -1, prev = -1000; /* voiced frames with a voiced neighbour */
     for (size_t f = 0; f < nf; f += 2) {
         if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + 267 > n)
             continue;
@@ -541,10 +551,20 @@ static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced
             if (r > best)
                 best = r;
         }
-        vo += best >= 0.5;
+        if (best >= 0.5) {
+            vo++;
+            if ((long)f - prev <= VOICE_NEAR) {
+                if (first < 0)
+                    first = prev;
+                last = (long)f;
+            }
+            prev = (long)f;
+        }
     }
     free(lv);
     *voiced = loud ? (float)vo / (float)loud : 0.0f;
+    if (voiced_ms && first >= 0)
+        *voiced_ms = (float)((last - first + 2) * 10);
 }
 
 /* The person's level from their enrollment recordings (profile/wav/): the
@@ -568,7 +588,7 @@ static double profile_level(const char *profile_dir) {
         fc_err err;
         if (wav_read_16k(file, &pcm, &np, &err) == 0) {
             float l, v;
-            seg_voice(pcm, np, &l, &v);
+            seg_voice(pcm, np, &l, &v, NULL);
             if (v >= 0.3f)
                 lv[n++] = l;
         }
@@ -825,8 +845,11 @@ void speech_in_judge(const speech_in *si, heard *h) {
      * words: speech as loud as their replies (the TV in the next room is
      * quieter), voiced (not clatter), and short like a reply. Until their
      * level is known, any such speech does. */
-    h->near = si->in_hold && dur >= s->near_min_ms && dur <= s->unclear_max_ms &&
-              !h->continued && h->voiced >= s->near_voiced &&
+    /* Reply-length: the segment, or the voice in it (typing keeps the
+     * endpointer open around a reply). */
+    bool reply_len = (dur >= s->near_min_ms && dur <= s->unclear_max_ms) ||
+                     (h->voiced_ms >= s->near_min_ms && h->voiced_ms <= s->unclear_max_ms);
+    h->near = si->in_hold && reply_len && !h->continued && h->voiced >= s->near_voiced &&
               (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
                                     : h->level_db >= si->person_db - s->near_db);
     if (!ok && !unclear && h->near)
@@ -858,7 +881,8 @@ static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     size_t n = si->nseg;
     /* Speech that went on past max_ms: the next segment, if it starts at
      * once, is the rest of it (a monologue, not a reply). */
-    bool continued = si->cap_end_ms >= 0 && si->seg_t0 - si->cap_end_ms <= 300;
+    bool continued =
+        si->cap_end_ms >= 0 && si->seg_t0 - si->cap_end_ms <= 300 && si->cap_voiced;
     si->cap_end_ms = capped ? si->seg_t0 + (long)(n / 16) : -1;
     si->in_utt = false;
     si->nseg = 0;
@@ -894,7 +918,12 @@ static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     h.continued = continued;
     h.noise_db = si->noise_n ? (float)(10 * log10(si->noise_pow / (32768.0 * 32768.0) + 1e-12))
                              : -120.0f;
-    seg_voice(si->seg, n, &h.level_db, &h.voiced);
+    seg_voice(si->seg, n, &h.level_db, &h.voiced, &h.voiced_ms);
+    /* Only a voice that ran past max_ms makes the next segment the rest of
+     * a monologue; clatter or typing that kept the endpointer open does
+     * not (a reply right after it is a reply). */
+    if (capped)
+        si->cap_voiced = h.voiced >= si->set.near_voiced;
     speech_in_judge(si, &h);
     if (h.rejected && !si->raw)
         return 0;

@@ -27,6 +27,7 @@ typedef struct heard {
     int frames;            /* length of the segment in 10 ms frames */
     float level_db;        /* the segment's level: 90th percentile of its 10 ms frames, dBFS */
     float voiced;          /* the part of its loud frames that is voiced, 0..1 */
+    float voiced_ms;       /* how long the voice in it lasts, ms */
     float noise_db;        /* the room's noise around it: mean power between segments, dBFS */
     bool continued;        /* the rest of speech that went on past the longest segment */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */

@@ -121,6 +121,37 @@ hear "$TMP/noise.wav" --hold
 check "...not even during a hold: noise is not voiced (got: $(cat "$TMP/heard.txt"))" \
     test "$rc" = 0 -a ! -s "$TMP/heard.txt"
 
+# Typing keeps the endpointer open for seconds; a symptom said in it (10 dB
+# over the typing's mean power) is still a voice of reply length, and
+# during a hold it is unclear speech. Typing alone is not.
+if [ -f "$CORPUS/noise/typing.wav" ]; then
+    sox -q "$CORPUS/noise/typing.wav" -r 16000 -c 1 -b 16 "$TMP/typing.wav" trim 0 12
+    say "tingling in my foot" "$TMP/tingling.wav"
+    rms() { sox "$1" -n stat 2>&1 | awk '/^RMS +amplitude/ { print $3 }'; }
+    # the reply's active level is about 3 dB over its RMS with the pauses
+    g=$(awk -v s="$(rms "$TMP/tingling.wav")" -v t="$(rms "$TMP/typing.wav")" \
+        'BEGIN { printf "%.4f", s * 1.41 / t / 3.162 }')
+    sox -q "$TMP/typing.wav" "$TMP/typing10.wav" vol "$g"
+    sox -q -m "$TMP/typing10.wav" "|sox -q $TMP/tingling.wav -p pad 5" "$TMP/intyping.wav" trim 0 12
+    hear "$TMP/intyping.wav" --hold --verbose
+    lv=$(sed -n 's/.*"level":\(-[0-9.]*\).*/\1/p' "$TMP/heard.txt" | head -n 1)
+    check "a symptom said while someone types is unclear during a hold (got: $(cat "$TMP/heard.txt"))" \
+        grep -q '"unclear":true\|"intent":"nerve_signs"' "$TMP/heard.txt"
+    for off in 3 6 9; do
+        sox -q "$TMP/typing10.wav" "$TMP/t2.wav" trim "$off" 0
+        sox -q "$TMP/t2.wav" "$TMP/typing10.wav" "$TMP/t3.wav"
+        sox -q -m "$TMP/t3.wav" "|sox -q $TMP/tingling.wav -p pad 5" "$TMP/intyping.wav" trim 0 12
+        hear "$TMP/intyping.wav" --hold --voice-level "${lv:--20}"
+        check "...with the typing from ${off} s in, the person's level known (got: $(cat "$TMP/heard.txt"))" \
+            grep -q '"unclear":true\|"intent":"nerve_signs"' "$TMP/heard.txt"
+    done
+    hear "$TMP/typing10.wav" --hold --voice-level "${lv:--20}"
+    check "...and typing alone is not (got: $(cat "$TMP/heard.txt"))" \
+        test "$rc" = 0 -a ! -s "$TMP/heard.txt"
+else
+    echo "note: $CORPUS absent: the typing checks are skipped"
+fi
+
 # A phrase added to a copy of the lexicon is understood.
 sed 's/pause = ( /pause = ( "time out please", /' voices/en-us/replies.cfg >"$TMP/replies.cfg"
 say "time out please" "$TMP/p.wav"
