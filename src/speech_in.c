@@ -53,6 +53,8 @@ typedef struct settings {
     double far_db;         /* a command this far below the person's level is not theirs */
     double vad_db;         /* a frame is speech this far above the noise floor */
     double post_ms;        /* silence that ends a segment */
+    double voice_end_ms;   /* a segment whose voice ended this long ago is cut, though
+                            * typing or clatter keeps it loud */
     double pre_ms;         /* audio kept before the detected start */
     double start_ms;       /* speech needed to open a segment */
 } settings;
@@ -81,6 +83,7 @@ static const settings defaults = {
     .far_db = 20,
     .vad_db = 9,
     .post_ms = 250,
+    .voice_end_ms = 600,
     .pre_ms = 200,
     .start_ms = 50,
 };
@@ -112,6 +115,7 @@ static const setting_key setting_keys[] = {
     SK("near_min_ms", near_min_ms),     SK("min_snr", min_snr),
     SK("far_db", far_db),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
+    SK("voice_end_ms", voice_end_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
 };
 
@@ -167,6 +171,9 @@ struct speech_in {
     int speech_run;   /* consecutive speech frames (before a start) */
     unsigned char win[WIN_MAX]; /* speech flags of the last post_ms, in a segment */
     int win_pos, win_speech, win_fill;
+    int seg_frames;   /* 10 ms frames in the segment since it opened */
+    int voice_checks; /* of them, loud ones checked voiced (every other frame) */
+    int voice_last;   /* the last such frame */
     int16_t part[160]; /* a frame not yet complete */
     size_t npart;
     int16_t *seg;     /* the segment's audio, pre-speech included */
@@ -506,7 +513,32 @@ error_out:
  * does not stretch it). Typing keeps a segment open for seconds around a
  * short reply; the reply's voice is what is short. */
 #define VOICE_WIN 512
+#define VOICE_LAG 267 /* 16 ms: the longest pitch period */
 #define VOICE_NEAR 10
+#define VOICE_MIN_CHECKS 5 /* voiced checks (20 ms apart) that make a voice in a segment */
+
+/* The highest normalized autocorrelation of w[0..VOICE_WIN) with itself
+ * shifted by 2.5 to 16 ms (w must hold VOICE_WIN + VOICE_LAG samples):
+ * 0.5 or more is voiced. */
+static double pitch_peak(const int16_t *w) {
+    double e0 = 0;
+    for (int i = 0; i < VOICE_WIN; i++)
+        e0 += (double)w[i] * w[i];
+    double best = 0, el = e0;
+    for (int lag = 1; lag <= VOICE_LAG; lag++) {
+        el += (double)w[VOICE_WIN + lag - 1] * w[VOICE_WIN + lag - 1] -
+              (double)w[lag - 1] * w[lag - 1];
+        if (lag < 40)
+            continue;
+        double c = 0;
+        for (int i = 0; i < VOICE_WIN; i++)
+            c += (double)w[i] * w[i + lag];
+        double r = c / sqrt(e0 * el + 1.0);
+        if (r > best)
+            best = r;
+    }
+    return best;
+}
 static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced,
                       float *voiced_ms) {
     size_t nf = n / 160;
@@ -531,27 +563,10 @@ static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced
     int loud = 0, vo = 0;
     long first = -1, last = -1, prev = -1000; /* voiced frames with a voiced neighbour */
     for (size_t f = 0; f < nf; f += 2) {
-        if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + 267 > n)
+        if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + VOICE_LAG > n)
             continue;
         loud++;
-        const int16_t *w = x + f * 160;
-        double e0 = 0;
-        for (int i = 0; i < VOICE_WIN; i++)
-            e0 += (double)w[i] * w[i];
-        double best = 0, el = e0;
-        for (int lag = 1; lag <= 267; lag++) {
-            el += (double)w[VOICE_WIN + lag - 1] * w[VOICE_WIN + lag - 1] -
-                  (double)w[lag - 1] * w[lag - 1];
-            if (lag < 40)
-                continue;
-            double c = 0;
-            for (int i = 0; i < VOICE_WIN; i++)
-                c += (double)w[i] * w[i + lag];
-            double r = c / sqrt(e0 * el + 1.0);
-            if (r > best)
-                best = r;
-        }
-        if (best >= 0.5) {
+        if (pitch_peak(x + f * 160) >= 0.5) {
             vo++;
             if ((long)f - prev <= VOICE_NEAR) {
                 if (first < 0)
@@ -983,6 +998,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
         if (si->speech_run * FRAME_MS >= s->start_ms) {
             si->in_utt = true;
             si->win_pos = si->win_speech = si->win_fill = 0;
+            si->seg_frames = si->voice_checks = si->voice_last = 0;
             size_t start = (si->headpre + si->cappre - si->npre) % si->cappre;
             si->nseg = 0;
             for (size_t i = 0; i < si->npre; i++)
@@ -994,6 +1010,19 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
         return 0;
     }
     seg_append(si, fr, 160);
+    si->seg_frames++;
+    /* A voice in the segment, checked on every other loud frame: when it
+     * has stopped for voice_end_ms while typing or clatter keeps the
+     * segment loud, the segment ends there, so that a reply is judged
+     * within a second of its end rather than at max_ms. */
+    if (speech && si->seg_frames % 2 == 0 && si->nseg >= VOICE_WIN + VOICE_LAG &&
+        pitch_peak(si->seg + si->nseg - (VOICE_WIN + VOICE_LAG)) >= 0.5) {
+        si->voice_checks++;
+        si->voice_last = si->seg_frames;
+    }
+    if (si->voice_checks >= VOICE_MIN_CHECKS &&
+        (si->seg_frames - si->voice_last) * FRAME_MS >= s->voice_end_ms)
+        return finish_segment(si, false, out, err);
     /* The segment ends when at most a fifth of the last post_ms was loud:
      * the clatter of dishes between words does not keep it open. */
     int wn = (int)(s->post_ms / FRAME_MS);

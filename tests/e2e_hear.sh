@@ -123,30 +123,58 @@ check "...not even during a hold: noise is not voiced (got: $(cat "$TMP/heard.tx
 
 # Typing keeps the endpointer open for seconds; a symptom said in it (10 dB
 # over the typing's mean power) is still a voice of reply length, and
-# during a hold it is unclear speech. Typing alone is not.
+# during a hold it is unclear speech, judged when the voice ends rather
+# than when the typing lets the segment close. Typing alone is not.
+# typing OUT OFFSET [PHRASE.wav]: 12 s of the corpus typing from OFFSET s
+# (looped), with the phrase at 5 s: its active level -18 dBFS, the typing's
+# mean power 10 dB below.
+typing() {
+    python3 - "$TMP/typing16.wav" "$1" "$2" "${3:-}" <<'PYEOF'
+import array, math, sys, wave
+def rd(p):
+    w = wave.open(p)
+    a = array.array("h")
+    a.frombytes(w.readframes(w.getnframes()))
+    return a
+t = rd(sys.argv[1])
+out = array.array("h", [0] * (16000 * 12))
+tp = sum(x * x for x in t) / len(t)
+gt = math.sqrt((32768 * 10 ** (-18 / 20)) ** 2 / 10 / tp)
+off = int(float(sys.argv[3]) * 16000)
+mix = [t[(i + off) % len(t)] * gt for i in range(len(out))]
+if sys.argv[4]:
+    p = rd(sys.argv[4])
+    fr = [sum(x * x for x in p[i:i + 320]) / 320 for i in range(0, len(p) - 320, 320)]
+    top = max(fr)
+    act = [f for f in fr if f >= top * 0.003]
+    gp = 32768 * 10 ** (-18 / 20) / math.sqrt(sum(act) / len(act))
+    for i, x in enumerate(p):
+        mix[5 * 16000 + i] += x * gp
+for i, v in enumerate(mix):
+    out[i] = int(max(-32768, min(32767, v)))
+w = wave.open(sys.argv[2], "wb")
+w.setnchannels(1)
+w.setsampwidth(2)
+w.setframerate(16000)
+w.writeframes(out.tobytes())
+PYEOF
+}
 if [ -f "$CORPUS/noise/typing.wav" ]; then
-    sox -q "$CORPUS/noise/typing.wav" -r 16000 -c 1 -b 16 "$TMP/typing.wav" trim 0 12
+    sox -q "$CORPUS/noise/typing.wav" -r 16000 -c 1 -b 16 "$TMP/typing16.wav"
     say "tingling in my foot" "$TMP/tingling.wav"
-    rms() { sox "$1" -n stat 2>&1 | awk '/^RMS +amplitude/ { print $3 }'; }
-    # the reply's active level is about 3 dB over its RMS with the pauses
-    g=$(awk -v s="$(rms "$TMP/tingling.wav")" -v t="$(rms "$TMP/typing.wav")" \
-        'BEGIN { printf "%.4f", s * 1.41 / t / 3.162 }')
-    sox -q "$TMP/typing.wav" "$TMP/typing10.wav" vol "$g"
-    sox -q -m "$TMP/typing10.wav" "|sox -q $TMP/tingling.wav -p pad 5" "$TMP/intyping.wav" trim 0 12
-    hear "$TMP/intyping.wav" --hold --verbose
-    lv=$(sed -n 's/.*"level":\(-[0-9.]*\).*/\1/p' "$TMP/heard.txt" | head -n 1)
-    check "a symptom said while someone types is unclear during a hold (got: $(cat "$TMP/heard.txt"))" \
-        grep -q '"unclear":true\|"intent":"nerve_signs"' "$TMP/heard.txt"
-    for off in 3 6 9; do
-        sox -q "$TMP/typing10.wav" "$TMP/t2.wav" trim "$off" 0
-        sox -q "$TMP/t2.wav" "$TMP/typing10.wav" "$TMP/t3.wav"
-        sox -q -m "$TMP/t3.wav" "|sox -q $TMP/tingling.wav -p pad 5" "$TMP/intyping.wav" trim 0 12
-        hear "$TMP/intyping.wav" --hold --voice-level "${lv:--20}"
-        check "...with the typing from ${off} s in, the person's level known (got: $(cat "$TMP/heard.txt"))" \
+    end=$(awk -v d="$(soxi -D "$TMP/tingling.wav")" 'BEGIN { printf "%.2f", 5 + d }')
+    for off in 1 2 9; do
+        typing "$TMP/intyping.wav" "$off" "$TMP/tingling.wav"
+        hear "$TMP/intyping.wav" --hold --voice-level -15 --verbose
+        check "a symptom said while someone types stops the count during a hold (typing from $off s; got: $(cat "$TMP/heard.txt"))" \
             grep -q '"unclear":true\|"intent":"nerve_signs"' "$TMP/heard.txt"
+        at=$(sed -n 's/.*"at":\([0-9.]*\).*/\1/p' "$TMP/heard.txt" | head -n 1)
+        check "...judged within 1.5 s of the reply's end (at ${at:-?} s; it ends by $end s; audio time)" \
+            awk -v a="${at:-99}" -v e="$end" 'BEGIN { exit !(a <= e + 1.5) }'
     done
-    hear "$TMP/typing10.wav" --hold --voice-level "${lv:--20}"
-    check "...and typing alone is not (got: $(cat "$TMP/heard.txt"))" \
+    typing "$TMP/typing10.wav" 0
+    hear "$TMP/typing10.wav" --hold --voice-level -15
+    check "...and typing alone does not (got: $(cat "$TMP/heard.txt"))" \
         test "$rc" = 0 -a ! -s "$TMP/heard.txt"
 else
     echo "note: $CORPUS absent: the typing checks are skipped"
