@@ -982,6 +982,19 @@ static void say_summary(enroller *e, int recorded, int wanted, const char *missi
     pause_ms(e, 300);
 }
 
+/* An enrollment that ends leaving the profile as it was: logs why, says it
+ * and tells stderr. */
+static void end_unchanged(enroller *e, const char *reason, int recorded, const char *spoken,
+                          const char *message) {
+    jbuf b;
+    log_begin(&b, now_ms(e), "enroll_end");
+    json_str(&b, "reason", reason);
+    json_int(&b, "recorded", recorded);
+    log_line(e, &b);
+    say(e, spoken, "summary", NULL, 0, 0, NULL);
+    fprintf(stderr, "floorcoach enroll: %s\n", message);
+}
+
 /* The room check of a session (roomcheck.h), from the first answers: the
  * median level of the answers heard so far against the room's noise. Logs
  * a room_check event and returns its verdict. When no answer was heard at
@@ -1140,17 +1153,13 @@ static int enroll_run(const enroll_opts *o, const lexicon *lx, const phrase_list
                 chmod(path, 0600);
             }
             if (r == 1 && enroll_room_check(&e, "again") == ROOM_TOO_NOISY) {
-                log_begin(&b, now_ms(&e), "enroll_end");
-                json_str(&b, "reason", "too_noisy");
-                json_int(&b, "recorded", recorded);
-                log_line(&e, &b);
                 e.finishing = true;
-                say(&e,
-                    "It's still too noisy for me to learn your voice, so nothing was changed. "
-                    "Please try again in a quieter room, or closer to the microphone.",
-                    "summary", NULL, 0, 0, NULL);
-                fprintf(stderr, "floorcoach enroll: the room is too noisy for your replies "
-                                "(see room_check in the log); the previous profile is kept\n");
+                end_unchanged(&e, "too_noisy", recorded,
+                              "It's still too noisy for me to learn your voice, so nothing was "
+                              "changed. Please try again in a quieter room, or closer to the "
+                              "microphone.",
+                              "the room is too noisy for your replies (see room_check in the "
+                              "log); the previous profile is kept");
                 goto out;
             }
         }
@@ -1169,16 +1178,10 @@ static int enroll_run(const enroll_opts *o, const lexicon *lx, const phrase_list
     }
     long t_rec = now_ms(&e);
     if (nt == 0) {
-        log_begin(&b, now_ms(&e), "enroll_end");
-        json_str(&b, "reason", "nothing_recorded");
-        json_int(&b, "recorded", 0);
-        log_line(&e, &b);
-        say(&e,
-            "I could not record any reply, so nothing was changed. Please try again in a "
-            "quieter room, closer to the microphone.",
-            "summary", NULL, 0, 0, NULL);
-        fprintf(stderr, "floorcoach enroll: no reply could be recorded; the previous profile "
-                        "is kept\n");
+        end_unchanged(&e, "nothing_recorded", 0,
+                      "I could not record any reply, so nothing was changed. Please try again "
+                      "in a quieter room, closer to the microphone.",
+                      "no reply could be recorded; the previous profile is kept");
         goto out;
     }
     fc_err cerr;
