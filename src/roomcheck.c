@@ -170,7 +170,11 @@ double room_noise_now_dbfs(const room_meter *m) {
     if (!isnan(q) && !isnan(mean))
         offset = mean - q;
     /* The mean of a noise lies above its quiet percentile, by a few dB
-     * when steady and not much more than 10 when impulsive. */
+     * when steady and not much more than 10 when impulsive. Digital
+     * silence (a file's end, a muted input) drags the percentile to the
+     * bottom: unclamped, the offset grew by 90 dB and the noise "now" read
+     * +52 dBFS. (Such frames are still counted: a check that heard only
+     * silence must find a silent room, not none.) */
     offset = offset < 0.0 ? 0.0 : offset > MAX_OFFSET ? MAX_OFFSET : offset;
     return m->track_db + offset;
 }
@@ -180,12 +184,6 @@ double room_snr_now(const room_meter *m) {
 }
 
 static void frame_done(room_meter *m, double power) {
-    /* A frame of digital silence (a file's end, a muted input) says nothing
-     * about the room; counted, it dragged the quiet percentile to the
-     * bottom and swung the tracker's offset by 90 dB. A microphone that
-     * went dead is the runner's to notice. */
-    if (power <= 0.0)
-        return;
     double level = to_db(power);
     if (m->expect_quiet) {
         m->quiet_power += power;
