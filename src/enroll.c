@@ -982,6 +982,25 @@ static void say_summary(enroller *e, int recorded, int wanted, const char *missi
     pause_ms(e, 300);
 }
 
+/* Ten seconds of the room (measure_room), kept as <stage>/room.wav in
+ * place of any earlier recording (*room, owned by the caller). */
+static int record_room(enroller *e, const char *stage, int16_t **room, size_t *nroom) {
+    int16_t *r = NULL;
+    size_t n = 0;
+    int x = measure_room(e, &r, &n);
+    if (x != 1)
+        return x;
+    free(*room);
+    *room = r;
+    *nroom = n;
+    char path[PATH_MAX];
+    profile_path(path, sizeof path, stage, "room.wav");
+    if (wav_write(path, r, n, AUDIO_RATE, &e->err) < 0)
+        x = -1;
+    chmod(path, 0600);
+    return x;
+}
+
 /* An enrollment that ends leaving the profile as it was: logs why, says it
  * and tells stderr. */
 static void end_unchanged(enroller *e, const char *reason, int recorded, const char *spoken,
@@ -1001,31 +1020,29 @@ static void end_unchanged(enroller *e, const char *reason, int recorded, const c
  * all, a loud room is taken as the reason (too noisy); in a quiet one the
  * reply SNR is unknown (ROOM_MARGINAL, logged as "unknown"). */
 static room_quality enroll_room_check(enroller *e, const char *check) {
-    jbuf b;
+    room_quality q;
+    double speech = NAN, snr = NAN;
     if (e->nlevels == 0) {
-        bool loud = e->noise_db > NOISY_ROOM_DBFS;
-        log_begin(&b, now_ms(e), "room_check");
-        json_str(&b, "check", check);
-        json_num(&b, "noise_dbfs", round(e->noise_db * 10.0) / 10.0);
-        json_str(&b, "quality", loud ? room_quality_name(ROOM_TOO_NOISY) : "unknown");
-        log_line(e, &b);
-        return loud ? ROOM_TOO_NOISY : ROOM_MARGINAL;
+        q = e->noise_db > NOISY_ROOM_DBFS ? ROOM_TOO_NOISY : ROOM_MARGINAL;
+    } else {
+        double v[ROOM_LEVELS];
+        memcpy(v, e->levels, (size_t)e->nlevels * sizeof *v);
+        sort_doubles(v, (size_t)e->nlevels);
+        /* The answers' frames hold the noise too: take its power away. */
+        speech = room_less_noise(v[e->nlevels / 2], e->noise_db);
+        snr = speech - e->noise_db;
+        q = room_judge(snr);
     }
-    double v[ROOM_LEVELS];
-    memcpy(v, e->levels, (size_t)e->nlevels * sizeof *v);
-    sort_doubles(v, (size_t)e->nlevels);
-    /* The answers' frames hold the noise too: take its power away, as the
-     * session's room check does (roomcheck.c). */
-    double mix = pow(10.0, v[e->nlevels / 2] / 10.0), nz = pow(10.0, e->noise_db / 10.0);
-    double speech = 10.0 * log10(mix - nz > mix * 0.01 ? mix - nz : mix * 0.01);
-    double snr = speech - e->noise_db;
-    room_quality q = room_judge(snr);
+    jbuf b;
     log_begin(&b, now_ms(e), "room_check");
     json_str(&b, "check", check);
     json_num(&b, "noise_dbfs", round(e->noise_db * 10.0) / 10.0);
-    json_num(&b, "speech_dbfs", round(speech * 10.0) / 10.0);
-    json_num(&b, "snr", round(snr * 10.0) / 10.0);
-    json_str(&b, "quality", room_quality_name(q));
+    if (!isnan(speech)) {
+        json_num(&b, "speech_dbfs", round(speech * 10.0) / 10.0);
+        json_num(&b, "snr", round(snr * 10.0) / 10.0);
+    }
+    json_str(&b, "quality", isnan(speech) && q != ROOM_TOO_NOISY ? "unknown"
+                                                                 : room_quality_name(q));
     log_line(e, &b);
     return q;
 }
@@ -1091,14 +1108,7 @@ static int enroll_run(const enroll_opts *o, const lexicon *lx, const phrase_list
         r = say(&e, "First, please stay quiet for ten seconds, so I can hear the room.",
                 "instruction", NULL, 0, 0, NULL);
     if (r == 1)
-        r = measure_room(&e, &room, &nroom);
-    if (r == 1) {
-        char path[PATH_MAX];
-        profile_path(path, sizeof path, stage, "room.wav");
-        if (wav_write(path, room, nroom, AUDIO_RATE, &e.err) < 0)
-            r = -1;
-        chmod(path, 0600);
-    }
+        r = record_room(&e, stage, &room, &nroom);
     if (r == 1)
         r = say(&e,
                 e.noise_db > NOISY_ROOM_DBFS
@@ -1138,20 +1148,8 @@ static int enroll_run(const enroll_opts *o, const lexicon *lx, const phrase_list
                     "It's noisy here and I may not hear you. Could you turn off the noise or "
                     "move the speaker closer? Then please stay quiet for ten seconds.",
                     "instruction", NULL, 0, 0, NULL);
-            int16_t *room2 = NULL;
-            size_t nroom2 = 0;
             if (r == 1)
-                r = measure_room(&e, &room2, &nroom2);
-            if (r == 1) {
-                free(room);
-                room = room2;
-                nroom = nroom2;
-                char path[PATH_MAX];
-                profile_path(path, sizeof path, stage, "room.wav");
-                if (wav_write(path, room, nroom, AUDIO_RATE, &e.err) < 0)
-                    r = -1;
-                chmod(path, 0600);
-            }
+                r = record_room(&e, stage, &room, &nroom);
             if (r == 1 && enroll_room_check(&e, "again") == ROOM_TOO_NOISY) {
                 e.finishing = true;
                 end_unchanged(&e, "too_noisy", recorded,

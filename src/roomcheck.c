@@ -151,9 +151,12 @@ double room_speech_dbfs(const room_meter *m) {
     if (isnan(p) || n < MIN_SPEECH)
         return m->last_speech_db;
     /* The loud frames hold the noise too: take its power away. */
-    double mix = pow(10.0, p / 10.0), nz = pow(10.0, noise / 10.0);
-    double speech = mix - nz > mix * 0.01 ? mix - nz : mix * 0.01;
-    return 10.0 * log10(speech) - P90_OVER_ACTIVE;
+    return room_less_noise(p, noise) - P90_OVER_ACTIVE;
+}
+
+double room_less_noise(double mix_dbfs, double noise_dbfs) {
+    double mix = pow(10.0, mix_dbfs / 10.0), nz = pow(10.0, noise_dbfs / 10.0);
+    return 10.0 * log10(mix - nz > mix * 0.01 ? mix - nz : mix * 0.01);
 }
 
 double room_snr(const room_meter *m) {

@@ -65,6 +65,10 @@ double room_noise_dbfs(const room_meter *m);
  * level (from an earlier check) is returned if there is one. */
 double room_speech_dbfs(const room_meter *m);
 
+/* A level measured with the noise in it (dBFS), less the noise's power
+ * (noise_dbfs): the speech alone, at most 20 dB under the mixture. */
+double room_less_noise(double mix_dbfs, double noise_dbfs);
+
 /* room_speech_dbfs - room_noise_dbfs: the reply SNR in dB, NAN if unknown. */
 double room_snr(const room_meter *m);
 
