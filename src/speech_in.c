@@ -515,11 +515,12 @@ error_out:
 #define VOICE_WIN 512
 #define VOICE_LAG 267 /* 16 ms: the longest pitch period */
 #define VOICE_NEAR 10
+#define VOICED_PEAK 0.5 /* a pitch_peak this high is voiced */
 #define VOICE_MIN_CHECKS 5 /* voiced checks (20 ms apart) that make a voice in a segment */
 
 /* The highest normalized autocorrelation of w[0..VOICE_WIN) with itself
  * shifted by 2.5 to 16 ms (w must hold VOICE_WIN + VOICE_LAG samples):
- * 0.5 or more is voiced. */
+ * VOICED_PEAK or more is voiced. */
 static double pitch_peak(const int16_t *w) {
     double e0 = 0;
     for (int i = 0; i < VOICE_WIN; i++)
@@ -566,7 +567,7 @@ static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced
         if (lv[f] < p90 - 12 || f * 160 + VOICE_WIN + VOICE_LAG > n)
             continue;
         loud++;
-        if (pitch_peak(x + f * 160) >= 0.5) {
+        if (pitch_peak(x + f * 160) >= VOICED_PEAK) {
             vo++;
             if ((long)f - prev <= VOICE_NEAR) {
                 if (first < 0)
@@ -1016,7 +1017,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
      * segment loud, the segment ends there, so that a reply is judged
      * within a second of its end rather than at max_ms. */
     if (speech && si->seg_frames % 2 == 0 && si->nseg >= VOICE_WIN + VOICE_LAG &&
-        pitch_peak(si->seg + si->nseg - (VOICE_WIN + VOICE_LAG)) >= 0.5) {
+        pitch_peak(si->seg + si->nseg - (VOICE_WIN + VOICE_LAG)) >= VOICED_PEAK) {
         si->voice_checks++;
         si->voice_last = si->seg_frames;
     }
