@@ -7,6 +7,8 @@
 #   BENCH_ENROLL_VOICES="en-us+m3 ..."   voices (default: three)
 #   BENCH_ENROLL_SNRS="10 0"             SNRs in dB
 #   BENCH_ENROLL_NO_HEAR=1               only the plain-grammar decode (faster)
+#   BENCH_ENROLL_REUSE=1                 keep the profiles of an earlier run
+#   BENCH_ENROLL_NO_FA=1                 skip the false accepts
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
 FC=${FC:-$TOP/floorcoach}
@@ -34,6 +36,8 @@ set -- --fc "$FC" --top "$TOP" --out "$TOP/bench/out/enroll" --corpus "$CORPUS"
 [ -n "${BENCH_ENROLL_VOICES:-}" ] && set -- "$@" --voices "$BENCH_ENROLL_VOICES"
 [ -n "${BENCH_ENROLL_SNRS:-}" ] && set -- "$@" --snrs "$BENCH_ENROLL_SNRS"
 [ -n "${BENCH_ENROLL_NO_HEAR:-}" ] && set -- "$@" --no-hear
+[ -n "${BENCH_ENROLL_REUSE:-}" ] && set -- "$@" --reuse
+[ -n "${BENCH_ENROLL_NO_FA:-}" ] && set -- "$@" --no-fa
 echo "enroll benchmark: enrolling and decoding (cached in bench/out/enroll/; several minutes) ..."
 python3 bench/enroll_bench.py "$@" || exit 1
 echo "targets: enrolled safety-intent recall 10 dB / 0 dB >= 97% / >= 90%;"

@@ -88,6 +88,9 @@ def main():
     ap.add_argument("--snrs", default="10 0")
     ap.add_argument("--noises", default="running_tap exercise_bike")
     ap.add_argument("--no-hear", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep a voice's profile from an earlier run (no new enrollment)")
+    ap.add_argument("--no-fa", action="store_true", help="skip the false accepts")
     ap.add_argument("--room", default="none",
                     help="corpus noise of the enrollment room (default: a quiet pink floor)")
     ap.add_argument("--room-dbfs", type=float, default=-45.0)
@@ -158,12 +161,13 @@ def main():
                  os.path.join(vdir, "build")] + room, stdout=subprocess.DEVNULL)
         prof = os.path.join(vdir, "profile")
         log = os.path.join(vdir, "enroll.jsonl")
-        if os.path.exists(log):
-            os.unlink(log)
-        env = dict(os.environ)
-        env["XDG_DATA_HOME"] = os.path.join(vdir, "data")
-        run([a.fc, "enroll", "--mic", mic, "--profile", prof, "--log", log],
-            stdout=subprocess.DEVNULL, env=env)
+        if not (a.reuse and os.path.exists(log) and os.path.isdir(prof)):
+            if os.path.exists(log):
+                os.unlink(log)
+            env = dict(os.environ)
+            env["XDG_DATA_HOME"] = os.path.join(vdir, "data")
+            run([a.fc, "enroll", "--mic", mic, "--profile", prof, "--log", log],
+                stdout=subprocess.DEVNULL, env=env)
         ev = [json.loads(l) for l in open(log)]
         end = [e for e in ev if e["ev"] == "enroll_end"][-1]
         ad = [e for e in ev if e["ev"] == "adapt"]
@@ -279,7 +283,7 @@ def main():
                     # No adapted model: the profile still gives the person's level.
                     res["h_adapt"] = res["h_stock"]
                     res["r_adapt"] = res["r_stock"]
-        if not a.no_hear:
+        if not a.no_hear and not a.no_fa:
             row["fa"] = false_accepts(a, voice, vdir, prof, cache, noise_files, noise_db,
                                       mixwav, row["kept"])
         rows.append(row)

@@ -53,6 +53,8 @@ typedef struct settings {
     double far_db;         /* a command this far below the person's level is not theirs */
     double vad_db;         /* a frame is speech this far above the noise floor */
     double post_ms;        /* silence that ends a segment */
+    double join_ms;        /* ... unless no reply is complete in it yet: then the rest
+                            * of the reply is awaited this long (0: never) */
     double voice_end_ms;   /* a segment whose voice ended this long ago is cut, though
                             * typing or clatter keeps it loud */
     double pre_ms;         /* audio kept before the detected start */
@@ -83,6 +85,7 @@ static const settings defaults = {
     .far_db = 20,
     .vad_db = 9,
     .post_ms = 250,
+    .join_ms = 500,
     .voice_end_ms = 600,
     .pre_ms = 200,
     .start_ms = 50,
@@ -115,6 +118,7 @@ static const setting_key setting_keys[] = {
     SK("near_min_ms", near_min_ms),     SK("min_snr", min_snr),
     SK("far_db", far_db),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
+    SK("join_ms", join_ms),
     SK("voice_end_ms", voice_end_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
 };
@@ -174,6 +178,7 @@ struct speech_in {
     int seg_frames;   /* 10 ms frames in the segment since it opened */
     int voice_checks; /* of them, loud ones checked voiced (every other frame) */
     int voice_last;   /* the last such frame */
+    int wait_until;   /* awaiting the rest of a reply until this frame; 0: not */
     int16_t part[160]; /* a frame not yet complete */
     size_t npart;
     int16_t *seg;     /* the segment's audio, pre-speech included */
@@ -891,9 +896,25 @@ int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
     return rc;
 }
 
-/* Decodes the segment on both decoders and judges it. Returns 1 when
- * `out` was filled, 0 when there was nothing to say, -1 on a failure. */
-static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
+/* Decodes the first n samples of the segment on both decoders (their best
+ * paths in gpath and ppath). Returns 1 when the grammar completed a reply
+ * in them, 0 when it did not, -1 on a failure. */
+static int decode_segment(speech_in *si, size_t n, fc_err *err) {
+    if (ps_start_utt(si->ps) < 0 || ps_process_raw(si->ps, si->seg, n, FALSE, TRUE) < 0 ||
+        ps_end_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0 ||
+        ps_process_raw(si->ph, si->seg, n, FALSE, TRUE) < 0 || ps_end_utt(si->ph) < 0)
+        return err_set(err, "the speech recognizer failed on the audio");
+    path_read(si->ps, &si->gpath);
+    path_read(si->ph, &si->ppath);
+    int32 best = 0;
+    const char *hyp = ps_get_hyp(si->ps, &best);
+    return hyp && hyp[0] ? 1 : 0;
+}
+
+/* Ends the segment, decodes it (unless `decoded`: decode_segment() just ran
+ * on all of it) and judges it. Returns 1 when `out` was filled, 0 when
+ * there was nothing to say, -1 on a failure. */
+static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, fc_err *err) {
     size_t n = si->nseg;
     /* Speech that went on past max_ms: the next segment, if it starts at
      * once, is the rest of it (a monologue, not a reply). */
@@ -903,12 +924,11 @@ static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     si->in_utt = false;
     si->nseg = 0;
     si->speech_run = 0;
+    si->wait_until = 0;
     if (n < 160 * 10)
         return 0;
-    if (ps_start_utt(si->ps) < 0 || ps_process_raw(si->ps, si->seg, n, FALSE, TRUE) < 0 ||
-        ps_end_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0 ||
-        ps_process_raw(si->ph, si->seg, n, FALSE, TRUE) < 0 || ps_end_utt(si->ph) < 0)
-        return err_set(err, "the speech recognizer failed on the audio");
+    if (!decoded && decode_segment(si, n, err) < 0)
+        return -1;
     int nfr = ps_get_n_frames(si->ps);
     if (nfr <= 0)
         return 0;
@@ -916,8 +936,6 @@ static int finish_segment(speech_in *si, bool capped, heard *out, fc_err *err) {
     const char *hyp = ps_get_hyp(si->ps, &best);
     int gf, gl, pf, pl;
     path *gp = &si->gpath, *pp = &si->ppath;
-    path_read(si->ps, gp);
-    path_read(si->ph, pp);
     double ga = path_ascr(gp, &gf, &gl);
     double pa = path_ascr(pp, &pf, &pl);
     heard h;
@@ -999,7 +1017,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
         if (si->speech_run * FRAME_MS >= s->start_ms) {
             si->in_utt = true;
             si->win_pos = si->win_speech = si->win_fill = 0;
-            si->seg_frames = si->voice_checks = si->voice_last = 0;
+            si->seg_frames = si->voice_checks = si->voice_last = si->wait_until = 0;
             size_t start = (si->headpre + si->cappre - si->npre) % si->cappre;
             si->nseg = 0;
             for (size_t i = 0; i < si->npre; i++)
@@ -1023,7 +1041,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     }
     if (si->voice_checks >= VOICE_MIN_CHECKS &&
         (si->seg_frames - si->voice_last) * FRAME_MS >= s->voice_end_ms)
-        return finish_segment(si, false, out, err);
+        return finish_segment(si, false, false, out, err);
     /* The segment ends when at most a fifth of the last post_ms was loud:
      * the clatter of dishes between words does not keep it open. */
     int wn = (int)(s->post_ms / FRAME_MS);
@@ -1034,9 +1052,27 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     si->win[si->win_pos] = speech;
     si->win_speech += speech;
     si->win_pos = (si->win_pos + 1) % wn;
-    if ((si->win_fill == wn && si->win_speech * 5 <= wn) ||
-        (double)si->nseg / 16.0 >= s->max_ms + s->pre_ms)
-        return finish_segment(si, si->win_fill != wn || si->win_speech * 5 > wn, out, err);
+    bool quiet = si->win_fill == wn && si->win_speech * 5 <= wn;
+    bool full = (double)si->nseg / 16.0 >= s->max_ms + s->pre_ms;
+    if (!quiet)
+        si->wait_until = 0; /* the person went on */
+    /* A pause inside a reply ("tingling ... in my foot") in noise looks like
+     * its end: when no reply is complete in the segment yet, the rest of it
+     * is awaited for join_ms before the segment ends. */
+    if (quiet && !full && s->join_ms > 0 && si->nseg >= 160 * 10) {
+        if (si->wait_until == 0) {
+            int r = decode_segment(si, si->nseg, err);
+            if (r < 0)
+                return -1;
+            if (r > 0)
+                return finish_segment(si, false, true, out, err);
+            si->wait_until = si->seg_frames + (int)(s->join_ms / FRAME_MS);
+        }
+        if (si->seg_frames < si->wait_until)
+            return 0;
+    }
+    if (quiet || full)
+        return finish_segment(si, !quiet, false, out, err);
     return 0;
 }
 
@@ -1073,7 +1109,7 @@ int speech_in_flush(speech_in *si, heard *out, int max, fc_err *err) {
     if (!si->in_utt)
         return 0;
     heard h;
-    int r = finish_segment(si, false, &h, err);
+    int r = finish_segment(si, false, false, &h, err);
     si->cap_end_ms = -1;
     if (r > 0 && max > 0) {
         out[0] = h;

@@ -353,6 +353,40 @@ static void test_hold_policy(const lexicon *lx) {
     rmdir(dir);
 }
 
+/* A pause inside a reply ("pins and ... needles") looks like its end; with
+ * no reply complete before it, the listener waits for the rest and hears
+ * the whole reply. Without the wait (join_ms=0) it is cut in two and lost,
+ * which shows the track does pause long enough to end a segment. */
+static void test_pause_inside(const lexicon *lx) {
+    track t = {0};
+    track_gap(&t, 1.0);
+    track_say(&t, "pins and");
+    track_gap(&t, 0.4);
+    track_say(&t, "needles");
+    track_gap(&t, 1.0);
+    const char *tunings[] = {NULL, "join_ms=0"};
+    for (int k = 0; k < 2; k++) {
+        fc_err err;
+        speech_in_opts o = {.tuning = tunings[k]};
+        speech_in *si = speech_in_new(lx, &o, &err);
+        CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
+        if (!si)
+            continue;
+        heard h[16];
+        speech_in_set_context(si, 0, false);
+        int n = listen(si, &t, h, 16);
+        const heard *r = find(h, n, INTENT_NERVE_SIGNS);
+        if (k == 0) {
+            CHECK(r != NULL, "a reply with a pause inside is heard whole (%d heard)", n);
+            CHECK_INT(n, 1);
+        } else {
+            CHECK(r == NULL, "without the wait, the pause cuts the reply (%d heard)", n);
+        }
+        speech_in_free(si);
+    }
+    free(t.pcm);
+}
+
 int main(void) {
     fc_err err;
     char path[4096];
@@ -376,6 +410,7 @@ int main(void) {
     test_unknown_word();
     test_tuning_errors(lx);
     test_hold_policy(lx);
+    test_pause_inside(lx);
     speech_out_free(so);
     lexicon_free(lx);
     return check_report();
