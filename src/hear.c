@@ -77,10 +77,10 @@ static void print_heard(const heard *h, bool verbose) {
         if (verbose)
             fprintf(stderr,
                     "rejected %.2f-%.2f \"%s\" score %.3f phones %.2f level %.1f voiced %.2f "
-                    "at %.2f\n",
+                    "at %.2f%s\n",
                     (double)h->start_ms / 1000, (double)h->end_ms / 1000, h->text,
                     (double)h->score, (double)h->phone_dist, (double)h->level_db,
-                    (double)h->voiced, (double)heard_at_ms / 1000);
+                    (double)h->voiced, (double)heard_at_ms / 1000, h->run_on ? " run-on" : "");
         return;
     }
     printf("{\"start\":%.2f,\"end\":%.2f,\"text\":", (double)h->start_ms / 1000,

@@ -51,6 +51,8 @@ typedef struct settings {
     double near_min_ms;    /* ... and it lasts at least this long */
     double min_snr;        /* nothing is heard in a segment less than this above the noise */
     double far_db;         /* a command this far below the person's level is not theirs */
+    double run_on_ms;      /* speech that begins less than this after other speech ended
+                            * is not a reply, unless it answers a question */
     double vad_db;         /* a frame is speech this far above the noise floor */
     double post_ms;        /* silence that ends a segment */
     double join_ms;        /* ... unless no reply is complete in it yet: then the rest
@@ -83,6 +85,7 @@ static const settings defaults = {
     .near_min_ms = 300,
     .min_snr = 1,
     .far_db = 20,
+    .run_on_ms = 100,
     .vad_db = 9,
     .post_ms = 250,
     .join_ms = 500,
@@ -116,7 +119,7 @@ static const setting_key setting_keys[] = {
     SK("near_db", near_db),             SK("near_snr", near_snr),
     SK("near_voiced", near_voiced),
     SK("near_min_ms", near_min_ms),     SK("min_snr", min_snr),
-    SK("far_db", far_db),
+    SK("far_db", far_db),               SK("run_on_ms", run_on_ms),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("join_ms", join_ms),
     SK("voice_end_ms", voice_end_ms),
@@ -164,6 +167,8 @@ struct speech_in {
     double person_db; /* level of the person's replies (see heard.level_db); NAN: unknown */
     long cap_end_ms;  /* where the last segment cut at max_ms ended; -1: none */
     bool cap_voiced;  /* ... and it was a voice */
+    long talk_end_ms; /* where the words of the last voiced, speaking-level segment
+                       * ended; -1: none yet */
     bool raw;
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
@@ -659,6 +664,7 @@ speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *
         }
     }
     si->cap_end_ms = -1;
+    si->talk_end_ms = -1;
     si->person_db = opts && opts->profile_dir ? profile_level(opts->profile_dir) : NAN;
     return build(si, opts, err);
 }
@@ -819,6 +825,16 @@ static const phrase *find_phrase(const speech_in *si, const char *text) {
     return NULL;
 }
 
+/* Voiced speech at a speaking level: as loud as the person's replies (the TV
+ * in the next room is quieter) or, their level unknown, well above the
+ * room's noise. */
+static bool speaking(const speech_in *si, const heard *h) {
+    const settings *s = &si->set;
+    return h->voiced >= s->near_voiced &&
+           (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
+                                 : h->level_db >= si->person_db - s->near_db);
+}
+
 void speech_in_judge(const speech_in *si, heard *h) {
     const settings *s = &si->set;
     const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
@@ -857,6 +873,10 @@ void speech_in_judge(const speech_in *si, heard *h) {
         if (h->level_db < h->noise_db + s->min_snr ||
             (!safety && !isnan(si->person_db) && h->level_db < si->person_db - s->far_db))
             ok = low = unclear = false;
+        /* Words that follow other speech without a pause are part of a
+         * sentence ("... my knee"), unless a question asked for them. */
+        if (h->run_on && !expect)
+            ok = low = false;
         if (ok) {
             h->intent = p->intent;
             h->value = p->value;
@@ -870,9 +890,7 @@ void speech_in_judge(const speech_in *si, heard *h) {
      * endpointer open around a reply). */
     bool reply_len = (dur >= s->near_min_ms && dur <= s->unclear_max_ms) ||
                      (h->voiced_ms >= s->near_min_ms && h->voiced_ms <= s->unclear_max_ms);
-    h->near = si->in_hold && reply_len && !h->continued && h->voiced >= s->near_voiced &&
-              (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
-                                    : h->level_db >= si->person_db - s->near_db);
+    h->near = si->in_hold && reply_len && !h->continued && speaking(si, h);
     if (!ok && !unclear && h->near)
         unclear = true;
     h->low_confidence = low;
@@ -958,7 +976,10 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
      * not (a reply right after it is a reply). */
     if (capped)
         si->cap_voiced = h.voiced >= si->set.near_voiced;
+    h.run_on = si->talk_end_ms >= 0 && h.start_ms - si->talk_end_ms < (long)si->set.run_on_ms;
     speech_in_judge(si, &h);
+    if (speaking(si, &h))
+        si->talk_end_ms = h.end_ms;
     if (h.rejected && !si->raw)
         return 0;
     *out = h;

@@ -30,6 +30,8 @@ typedef struct heard {
     float voiced_ms;       /* how long the voice in it lasts, ms */
     float noise_db;        /* the room's noise around it: mean power between segments, dBFS */
     bool continued;        /* the rest of speech that went on past the longest segment */
+    bool run_on;           /* it began right where other speech at a speaking level
+                            * ended: the middle of a longer utterance, not a reply */
     bool rejected;         /* only in raw mode (speech_in_set_raw): would have been dropped */
 } heard;
 

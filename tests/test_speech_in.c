@@ -387,6 +387,34 @@ static void test_pause_inside(const lexicon *lx) {
     free(t.pcm);
 }
 
+/* Words that begin right where other speech ended ("... and then my knee")
+ * are the middle of a sentence, not a reply, unless a question asked for
+ * them. Judged on a made-up decode: a sure "my knee" in a clear voice. */
+static void test_run_on(speech_in *si) {
+    heard h;
+    memset(&h, 0, sizeof h);
+    str_copy(h.text, "my knee", sizeof h.text);
+    h.start_ms = 1000;
+    h.end_ms = 1500;
+    h.frames = 70;
+    h.score = -2;
+    h.phone_dist = 0;
+    h.level_db = -20;
+    h.noise_db = -60;
+    h.voiced = 0.8f;
+    h.voiced_ms = 450;
+    speech_in_set_context(si, 0, false);
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_LOCATION && !h.rejected, "a sure \"my knee\" on its own is heard");
+    h.run_on = true;
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_NONE && h.rejected, "the same words run on from other speech are not");
+    speech_in_set_context(si, 1ul << INTENT_LOCATION, false);
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_LOCATION, "... unless a question asked where it hurts");
+    speech_in_set_context(si, 0, false);
+}
+
 int main(void) {
     fc_err err;
     char path[4096];
@@ -404,6 +432,7 @@ int main(void) {
     if (si) {
         test_classes(si);
         test_rejects(si);
+        test_run_on(si);
     }
     speech_in_free(si);
     test_added_phrase();
