@@ -37,6 +37,8 @@ typedef struct settings {
     double low_pd[RC_COUNT];  /* ... and up to this phone distance */
     double one_word;          /* added to score thresholds for one-word phrases */
     double one_word_pd;       /* taken from phone-distance limits for one-word phrases */
+    double long_phrase;       /* taken from score thresholds for long phrases ... */
+    double long_words;        /* ... of at least this many words */
     double expected;          /* taken from score thresholds for expected answers */
     double expected_pd;       /* added to phone-distance limits for expected answers */
     double unclear;           /* during a hold: safety-like speech down to this is unclear */
@@ -71,6 +73,8 @@ static const settings defaults = {
     .low_pd = {0.6, 0.5, 0.6, 0.5},
     .one_word = 4,
     .one_word_pd = 0.15,
+    .long_phrase = 6,
+    .long_words = 3,
     .expected = 6,
     .expected_pd = 0.25,
     .unclear = -24,
@@ -111,6 +115,7 @@ static const setting_key setting_keys[] = {
     SK("low_pd_safety", low_pd[RC_SAFETY]), SK("low_pd_red_flag", low_pd[RC_RED_FLAG]),
     SK("low_pd_control", low_pd[RC_CONTROL]), SK("low_pd_number", low_pd[RC_NUMBER]),
     SK("one_word", one_word),           SK("one_word_pd", one_word_pd),
+    SK("long_phrase", long_phrase),     SK("long_words", long_words),
     SK("expected", expected),           SK("expected_pd", expected_pd),
     SK("unclear", unclear),             SK("unclear_pd", unclear_pd),
     SK("unclear_words", unclear_words),
@@ -846,7 +851,11 @@ void speech_in_judge(const speech_in *si, heard *h) {
     if (p && dur >= s->min_ms) {
         enum rclass c = class_of(p->intent);
         bool one = p->words == 1, expect = (si->expected >> p->intent) & 1u;
-        double adj = (one ? s->one_word : 0) - (expect ? s->expected : 0);
+        /* Ordinary speech forced onto a long phrase scores far below it (the
+         * enroll benchmark), so long phrases need less evidence. */
+        bool lng = p->words >= s->long_words;
+        double adj = (one ? s->one_word : 0) - (lng ? s->long_phrase : 0) -
+                     (expect ? s->expected : 0);
         double adj_pd = (expect ? s->expected_pd : 0) - (one ? s->one_word_pd : 0);
         double sc = h->score, pd = h->phone_dist;
         double sure = s->sure[c] + adj, sure_pd = s->sure_pd[c] + adj_pd;

@@ -415,6 +415,29 @@ static void test_run_on(speech_in *si) {
     speech_in_set_context(si, 0, false);
 }
 
+/* Ordinary speech forced onto a long phrase scores far below it, so a long
+ * phrase is accepted on less acoustic evidence than a short one. */
+static void test_long_phrase(speech_in *si) {
+    heard h;
+    memset(&h, 0, sizeof h);
+    h.start_ms = 1000;
+    h.end_ms = 1900;
+    h.frames = 110;
+    h.score = -23;
+    h.phone_dist = 0.3f;
+    h.level_db = -20;
+    h.noise_db = -60;
+    h.voiced = 0.8f;
+    h.voiced_ms = 850;
+    speech_in_set_context(si, 0, false);
+    str_copy(h.text, "pain down my leg", sizeof h.text);
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_SPREADING, "an unsure \"pain down my leg\" is heard");
+    str_copy(h.text, "sharp pain", sizeof h.text);
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_NONE, "\"sharp pain\" on the same evidence is not");
+}
+
 int main(void) {
     fc_err err;
     char path[4096];
@@ -433,6 +456,7 @@ int main(void) {
         test_classes(si);
         test_rejects(si);
         test_run_on(si);
+        test_long_phrase(si);
     }
     speech_in_free(si);
     test_added_phrase();
