@@ -923,6 +923,12 @@ int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
     return rc;
 }
 
+/* The room's noise: the mean power between segments, dBFS. */
+static float noise_dbfs(const speech_in *si) {
+    return si->noise_n ? (float)(10 * log10(si->noise_pow / (32768.0 * 32768.0) + 1e-12))
+                       : -120.0f;
+}
+
 /* Decodes the first n samples of the segment on both decoders (their best
  * paths in gpath and ppath). Returns 1 when the grammar completed a reply
  * in them, 0 when it did not, -1 on a failure. */
@@ -977,8 +983,7 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl) : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
     h.continued = continued;
-    h.noise_db = si->noise_n ? (float)(10 * log10(si->noise_pow / (32768.0 * 32768.0) + 1e-12))
-                             : -120.0f;
+    h.noise_db = noise_dbfs(si);
     seg_voice(si->seg, n, &h.level_db, &h.voiced, &h.voiced_ms);
     /* Only a voice that ran past max_ms makes the next segment the rest of
      * a monologue; clatter or typing that kept the endpointer open does
@@ -1094,7 +1099,13 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
             int r = decode_segment(si, si->nseg, err);
             if (r < 0)
                 return -1;
-            if (r > 0)
+            /* Only the person's voice is waited for: not the program's own
+             * echo after a question, nor a quieter TV. */
+            heard part;
+            memset(&part, 0, sizeof part);
+            seg_voice(si->seg, si->nseg, &part.level_db, &part.voiced, NULL);
+            part.noise_db = noise_dbfs(si);
+            if (r > 0 || !speaking(si, &part))
                 return finish_segment(si, false, true, out, err);
             si->wait_until = si->seg_frames + (int)(s->join_ms / FRAME_MS);
         }

@@ -385,6 +385,40 @@ static void test_pause_inside(const lexicon *lx) {
         speech_in_free(si);
     }
     free(t.pcm);
+    /* The wait is for the person's voice only: a first part far quieter
+     * than their replies (the program's echo, a TV) is not waited for. */
+    track q = {0};
+    track_gap(&q, 1.0);
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    fc_err err;
+    if (speech_out_synth(so, "pins and", &pcm, &n, &err) == 0) {
+        for (size_t i = 0; i < n; i++)
+            pcm[i] = (int16_t)(pcm[i] / 3);
+        track_add(&q, pcm, n);
+        free(pcm);
+    }
+    track_gap(&q, 0.4);
+    track_say(&q, "needles");
+    track_gap(&q, 1.0);
+    speech_in_opts o = {0};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
+    if (si) {
+        heard h[16];
+        speech_in_set_context(si, 0, false);
+        /* The person's level: their "needles"; the first part is 7 dB below. */
+        speech_in_set_person_level(si, -19);
+        speech_in_set_raw(si, true);
+        int k = listen(si, &q, h, 16);
+        bool joined = false;
+        for (int j = 0; j < k; j++)
+            joined |= strcmp(h[j].text, "pins and needles") == 0;
+        CHECK(!joined && k == 2, "a quiet first part is not joined to the person's words (%d heard)",
+              k);
+        speech_in_free(si);
+    }
+    free(q.pcm);
 }
 
 /* Words that begin right where other speech ended ("... and then my knee")
