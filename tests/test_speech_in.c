@@ -421,22 +421,29 @@ static void test_pause_inside(const lexicon *lx) {
     free(q.pcm);
 }
 
-/* Words that begin right where other speech ended ("... and then my knee")
- * are the middle of a sentence, not a reply, unless a question asked for
- * them. Judged on a made-up decode: a sure "my knee" in a clear voice. */
-static void test_run_on(speech_in *si) {
+/* A made-up decode of `text` lasting `ms` from 1 s on, in a clear voice
+ * well above a quiet room, with the given evidence. */
+static heard decoded(const char *text, long ms, float score, float phone_dist) {
     heard h;
     memset(&h, 0, sizeof h);
-    str_copy(h.text, "my knee", sizeof h.text);
+    str_copy(h.text, text, sizeof h.text);
     h.start_ms = 1000;
-    h.end_ms = 1500;
-    h.frames = 70;
-    h.score = -2;
-    h.phone_dist = 0;
+    h.end_ms = 1000 + ms;
+    h.frames = (int)(ms / 10) + 20;
+    h.score = score;
+    h.phone_dist = phone_dist;
     h.level_db = -20;
     h.noise_db = -60;
     h.voiced = 0.8f;
-    h.voiced_ms = 450;
+    h.voiced_ms = (float)ms - 50;
+    return h;
+}
+
+/* Words that begin right where other speech ended ("... and then my knee")
+ * are the middle of a sentence, not a reply, unless a question asked for
+ * them. */
+static void test_run_on(speech_in *si) {
+    heard h = decoded("my knee", 500, -2, 0);
     speech_in_set_context(si, 0, false);
     speech_in_judge(si, &h);
     CHECK(h.intent == INTENT_LOCATION && !h.rejected, "a sure \"my knee\" on its own is heard");
@@ -452,22 +459,11 @@ static void test_run_on(speech_in *si) {
 /* Ordinary speech forced onto a long phrase scores far below it, so a long
  * phrase is accepted on less acoustic evidence than a short one. */
 static void test_long_phrase(speech_in *si) {
-    heard h;
-    memset(&h, 0, sizeof h);
-    h.start_ms = 1000;
-    h.end_ms = 1900;
-    h.frames = 110;
-    h.score = -23;
-    h.phone_dist = 0.3f;
-    h.level_db = -20;
-    h.noise_db = -60;
-    h.voiced = 0.8f;
-    h.voiced_ms = 850;
     speech_in_set_context(si, 0, false);
-    str_copy(h.text, "pain down my leg", sizeof h.text);
+    heard h = decoded("pain down my leg", 900, -23, 0.3f);
     speech_in_judge(si, &h);
     CHECK(h.intent == INTENT_SPREADING, "an unsure \"pain down my leg\" is heard");
-    str_copy(h.text, "sharp pain", sizeof h.text);
+    h = decoded("sharp pain", 900, -23, 0.3f);
     speech_in_judge(si, &h);
     CHECK(h.intent == INTENT_NONE, "\"sharp pain\" on the same evidence is not");
 }
