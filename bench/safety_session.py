@@ -432,6 +432,8 @@ def main():
     ap.add_argument("--routine", required=True, help="the benchmark routine of long holds")
     ap.add_argument("--tv-routines", default="nerve-glides,gentle-start,piriformis,hip-hinge")
     ap.add_argument("--tv-sessions", type=int, default=2)
+    ap.add_argument("--tv-skip", type=int, default=0,
+                    help="leave out the first N sessions of the plan (to rerun later ones)")
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--keep", help="a folder to keep the session logs in (for looking into failures)")
     ap.add_argument("--part", choices=["hold", "tv", "both"], default="both")
@@ -587,7 +589,8 @@ def part_tv(a, b, noises, level):
         b.synth(text, ANSWER_VOICE)  # before the threads share the cache
     routines = [no_checkins(b, r) for r in a.tv_routines.split(",")]
     sessions = 8 if a.full else a.tv_sessions
-    plan = [(routines[k % len(routines)], noises[(k + 1) % len(noises)], 100 + k) for k in range(sessions)]
+    plan = [(routines[k % len(routines)], noises[(k + 1) % len(noises)], 100 + k)
+            for k in range(a.tv_skip, sessions)]
     with ThreadPoolExecutor(max_workers=a.jobs) as pool:
         tvres = list(pool.map(lambda p: tv_session(b, p[0], p[1], p[2], level, tv), plan))
     hours = sum(r["seconds"] for r in tvres) / 3600
