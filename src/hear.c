@@ -99,8 +99,9 @@ static void print_heard(const heard *h, bool verbose) {
     if (h->unclear)
         printf(",\"unclear\":true");
     if (verbose)
-        printf(",\"score\":%.3f,\"level\":%.1f,\"voiced\":%.2f,\"at\":%.2f", (double)h->score,
-               (double)h->level_db, (double)h->voiced, (double)heard_at_ms / 1000);
+        printf(",\"score\":%.3f,\"phones\":%.2f,\"level\":%.1f,\"voiced\":%.2f,\"at\":%.2f%s",
+               (double)h->score, (double)h->phone_dist, (double)h->level_db, (double)h->voiced,
+               (double)heard_at_ms / 1000, h->run_on ? ",\"run_on\":true" : "");
     printf("}\n");
     fflush(stdout);
 }

@@ -188,7 +188,8 @@ live_stop_test() {
         if wait_log '"ev":"exercise_end".*"outcome":"stopped"' 1 15; then
             pass
         else
-            fail "the exercise was not stopped after \"pain down my leg\""
+            fail "the exercise was not stopped after \"pain down my leg\"; what it heard and decided:"
+            grep -E '"ev":"(heard|verdict|count)"' "$LOG" | tail -n 12 | sed 's/^/    /'
         fi
         wait_log '"kind":"safety"' 1 10
         sleep 4
