@@ -23,6 +23,9 @@
 #define FRAME_MS 10
 #define HIST_FRAMES 200 /* the noise floor is a low percentile of the last 2 s */
 #define WIN_MAX 100     /* the longest post_ms, in frames */
+#define TALK_KEPT 40    /* other talk: the levels of this many recent lines are kept */
+#define TALK_MIN 10     /* ... and this many are needed before they count */
+#define TALK_WINDOW_MS 120000 /* ... from this long ago at most (the TV may be off now) */
 
 /* The word classes that get their own thresholds. */
 enum rclass { RC_SAFETY, RC_RED_FLAG, RC_CONTROL, RC_NUMBER, RC_COUNT };
@@ -51,6 +54,10 @@ typedef struct settings {
     double near_snr;       /* ... or, their level unknown, this far above the room's noise */
     double near_voiced;    /* ... when at least this part of its loud frames is voiced */
     double near_min_ms;    /* ... and it lasts at least this long */
+    double talk_margin;    /* ... and, when other talk (a TV) comes close to their level,
+                            * this far above its loud end (talk_pct of its recent lines) */
+    double talk_pct;
+    double talk_cap;       /* ... though never more than this close to their level */
     double min_snr;        /* nothing is heard in a segment less than this above the noise */
     double far_db;         /* a command this far below the person's level is not theirs */
     double run_on_ms;      /* speech that begins less than this after other speech ended
@@ -87,6 +94,9 @@ static const settings defaults = {
     .near_snr = 6,
     .near_voiced = 0.3,
     .near_min_ms = 300,
+    .talk_margin = 3,
+    .talk_pct = 0.97,
+    .talk_cap = 2,
     .min_snr = 1,
     .far_db = 20,
     .run_on_ms = 100,
@@ -124,6 +134,8 @@ static const setting_key setting_keys[] = {
     SK("near_db", near_db),             SK("near_snr", near_snr),
     SK("near_voiced", near_voiced),
     SK("near_min_ms", near_min_ms),     SK("min_snr", min_snr),
+    SK("talk_margin", talk_margin),     SK("talk_pct", talk_pct),
+    SK("talk_cap", talk_cap),
     SK("far_db", far_db),               SK("run_on_ms", run_on_ms),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("join_ms", join_ms),
@@ -174,6 +186,9 @@ struct speech_in {
     bool cap_voiced;  /* ... and it was a voice */
     long talk_end_ms; /* where the words of the last voiced, speaking-level segment
                        * ended; -1: none yet */
+    float talk[TALK_KEPT];  /* levels of the last voiced segments heard during holds */
+    long talk_ms[TALK_KEPT]; /* ... that were not replies, and where they ended */
+    int ntalk, talk_next;    /* how many are kept; where the next goes */
     bool raw;
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
@@ -840,6 +855,33 @@ static bool speaking(const speech_in *si, const heard *h) {
                                  : h->level_db >= si->person_db - s->near_db);
 }
 
+/* The level from which speech during a hold may be the person's own voice:
+ * near_db under their level. When other talk (a TV, people in the next
+ * room) reaches close to that, the bar is raised above the loud end of that
+ * talk, so that its louder words do not pass for the person; but never
+ * closer to their level than talk_cap. The talk is the voiced segments of
+ * the last two minutes of holds that were not replies. NAN while their level
+ * is not known. */
+static double near_bar(const speech_in *si, long now_ms) {
+    const settings *s = &si->set;
+    double bar = si->person_db - s->near_db;
+    double v[TALK_KEPT];
+    size_t n = 0;
+    for (int i = 0; i < si->ntalk; i++)
+        if (si->talk_ms[i] <= now_ms && now_ms - si->talk_ms[i] <= TALK_WINDOW_MS)
+            v[n++] = si->talk[i];
+    if (isnan(bar) || n < TALK_MIN)
+        return bar;
+    sort_doubles(v, n);
+    double pos = s->talk_pct * (double)(n - 1) + 0.5;
+    size_t k = pos <= 0 ? 0 : pos >= (double)(n - 1) ? n - 1 : (size_t)pos;
+    double loud = v[k] + s->talk_margin;
+    double cap = si->person_db - s->talk_cap;
+    if (loud > bar)
+        bar = loud < cap ? loud : cap;
+    return bar;
+}
+
 void speech_in_judge(const speech_in *si, heard *h) {
     const settings *s = &si->set;
     const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
@@ -899,7 +941,9 @@ void speech_in_judge(const speech_in *si, heard *h) {
      * endpointer open around a reply). */
     bool reply_len = (dur >= s->near_min_ms && dur <= s->unclear_max_ms) ||
                      (h->voiced_ms >= s->near_min_ms && h->voiced_ms <= s->unclear_max_ms);
-    h->near = si->in_hold && reply_len && !h->continued && speaking(si, h);
+    h->near = si->in_hold && reply_len && !h->continued && h->voiced >= s->near_voiced &&
+              (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
+                                    : h->level_db >= near_bar(si, h->start_ms));
     if (!ok && !unclear && h->near)
         unclear = true;
     h->low_confidence = low;
@@ -994,6 +1038,16 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     speech_in_judge(si, &h);
     if (speaking(si, &h))
         si->talk_end_ms = h.end_ms;
+    /* Other talk during a hold (the person is mostly quiet then): voiced
+     * lines clearly above the noise that were not replies. */
+    if (si->in_hold && h.intent == INTENT_NONE && h.voiced >= si->set.near_voiced &&
+        h.level_db >= h.noise_db + si->set.near_snr) {
+        si->talk[si->talk_next] = h.level_db;
+        si->talk_ms[si->talk_next] = h.end_ms;
+        si->talk_next = (si->talk_next + 1) % TALK_KEPT;
+        if (si->ntalk < TALK_KEPT)
+            si->ntalk++;
+    }
     if (h.rejected && !si->raw)
         return 0;
     *out = h;
