@@ -860,8 +860,8 @@ static bool speaking(const speech_in *si, const heard *h) {
  * room) reaches close to that, the bar is raised above the loud end of that
  * talk, so that its louder words do not pass for the person; but never
  * closer to their level than talk_cap. The talk is the voiced segments of
- * the last two minutes of holds that were not replies. NAN while their level
- * is not known. */
+ * the last two minutes of holds that were not replies and not taken for the
+ * person. NAN while their level is not known. */
 static double near_bar(const speech_in *si, long now_ms) {
     const settings *s = &si->set;
     double bar = si->person_db - s->near_db;
@@ -1039,8 +1039,9 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     if (speaking(si, &h))
         si->talk_end_ms = h.end_ms;
     /* Other talk during a hold (the person is mostly quiet then): voiced
-     * lines clearly above the noise that were not replies. */
-    if (si->in_hold && h.intent == INTENT_NONE && h.voiced >= si->set.near_voiced &&
+     * lines clearly above the noise that were neither replies nor taken for
+     * the person's voice (so the person's own words never raise the bar). */
+    if (si->in_hold && h.intent == INTENT_NONE && !h.near && h.voiced >= si->set.near_voiced &&
         h.level_db >= h.noise_db + si->set.near_snr) {
         si->talk[si->talk_next] = h.level_db;
         si->talk_ms[si->talk_next] = h.end_ms;
