@@ -20,6 +20,11 @@
  * benchmark session had "tingling | in my foot" cut in two, the tail heard as
  * "no" 370 ms into the question it raised. */
 #define ANSWER_AFTER_MS 1000
+/* A red-flag question is answered once it has been heard: a yes or no that
+ * began before its last half second is someone else's (the session
+ * benchmark's TV said "not really" over "Do you have pain in both legs?",
+ * and that "no" cleared the question). */
+#define SCREEN_EARLY_MS 500
 #define NSCREEN 4     /* red-flag screening questions */
 #define SET_HOLD_S 10 /* a rep held this long is a set: `rest` follows it */
 #define BIT(i) (1ul << (unsigned)(i))
@@ -141,6 +146,7 @@ struct session {
     long reply_deadline;
     long prompt_ms; /* when the last question or prompt was said; -1: none yet */
     unsigned ask_id;
+    long asked_ms;  /* when the question `ask_id` finished playing; -1: not yet */
     /* pending reply to confirm (Q_CONFIRM) */
     intent pend_intent;
     int pend_value;
@@ -433,6 +439,7 @@ session *session_new(const routine *r, const routine *flare, const prompts *p,
     s->next_id = 1;
     s->reply_deadline = -1;
     s->prompt_ms = -1;
+    s->asked_ms = -1;
     plan_reset(s);
     if (!s->plan || !s->begun) {
         session_free(s);
@@ -1129,6 +1136,7 @@ static void run_item(session *s, item *it) {
         s->q = it->q;
         s->asks++;
         s->ask_id = say_now(s, SAY_PROMPT, buf, 0, 0);
+        s->asked_ms = -1;
         s->reply_deadline = -1;
         s->wait = W_REPLY;
         break;
@@ -1747,6 +1755,11 @@ static void on_reply_ev(session *s, const session_event *ev) {
         !would_stop(s, i, ev->value) && i != INTENT_STOP && i != INTENT_PAUSE)
         return;
 
+    /* A yes or no to a red-flag question counts once the question has been
+     * heard (SCREEN_EARLY_MS); a symptom said during it still does. */
+    if (q == Q_SCREEN && (i == INTENT_YES || i == INTENT_NO) && ev->has_speech_start &&
+        (s->asked_ms < 0 || ev->speech_start_ms < s->asked_ms - SCREEN_EARLY_MS))
+        return;
     if (q == Q_SCREEN && (i == INTENT_YES || i == INTENT_NO || is_safety_intent(i))) {
         answer_screen(s, ev);
         return;
@@ -1967,6 +1980,8 @@ int session_handle(session *s, const session_event *ev, session_action *out, int
     case SEV_SAID:
         if (ev->say_id == s->speaking)
             s->speaking = 0;
+        if (ev->say_id == s->ask_id && s->asked_ms < 0)
+            s->asked_ms = ev->t_ms;
         if (s->wait == W_SAID && ev->say_id == s->wait_id) {
             s->deadline = ev->t_ms + s->wait_gap;
             s->wait = W_UNTIL;

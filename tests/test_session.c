@@ -149,7 +149,7 @@ static const word_reply words[] = {
     {"eof", SEV_NO_INPUT, INTENT_NONE, 0},
 };
 
-/* "word", "~word" (its speech began 200 ms ago), "^word" (in the person's
+/* "word", "~word" (its speech began 200 ms ago; "~~word": 1 s ago), "^word" (in the person's
  * own voice, during a hold), "?word" (low confidence) or a number 0..10
  * (pain score); the marks in that order. */
 static session_event event_for(const char *w, long t) {
@@ -161,6 +161,10 @@ static session_event event_for(const char *w, long t) {
     if (w[0] == '~') { /* heard from audio, the speech began 200 ms ago */
         ev.has_speech_start = true;
         ev.speech_start_ms = t - 200;
+        w++;
+    }
+    if (w[0] == '~') { /* "~~": a longer reply, begun 1 s ago */
+        ev.speech_start_ms = t - 1000;
         w++;
     }
     if (w[0] == '^') {
@@ -821,6 +825,41 @@ static void test_tail_not_answer(const prompts *p, const char *tail, long delay_
                   "\"%s\", the rest of what was being said, is not the answer (next sentence "
                   "%ld ms after the question began)",
                   tail, after);
+    }
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
+/* `word` ("~no": its speech began 200 ms before; "~~no": 1 s before) heard
+ * `delay_ms` after the first red-flag question began: it answers the
+ * question only when it began after the question had been heard (its last
+ * half second allowed), not over it (a TV). */
+static void test_screen_over_question(const prompts *p, const char *word, long delay_ms,
+                                      bool answers_it) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_PROMPT, "bladder or bowel?", 1, delay_ms, word, 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, "screen over question");
+    int ask = find_act(d, 0, ACT_SAY, "bladder or bowel?");
+    int next = find_act(d, ask + 1, ACT_SAY, "numbness between your legs");
+    CHECK(ask >= 0 && next > ask, "asks the first and the second red-flag question");
+    if (ask >= 0 && next > ask) {
+        long after = d->log[next].t_ms - d->log[ask].t_ms, q = say_duration(&d->log[ask]);
+        if (answers_it)
+            CHECK(after >= delay_ms && after < delay_ms + 100,
+                  "\"%s\" heard %ld ms after the question began answers it (the question "
+                  "lasts %ld ms; next question %ld ms after it began)",
+                  word, delay_ms, q, after);
+        else
+            CHECK(after >= q + 1000,
+                  "\"%s\" heard %ld ms after the question began does not answer it (the "
+                  "question lasts %ld ms; next question %ld ms after it began)",
+                  word, delay_ms, q, after);
     }
     CHECK_INT(session_end_reason(d->s), END_COMPLETED);
     if (check_failed)
@@ -1557,6 +1596,11 @@ int main(void) {
     test_tail_not_answer(p, "~resume", 600, false); /* begun 400 ms in */
     test_tail_not_answer(p, "~better", 100, false);
     test_tail_not_answer(p, "~resume", 1500, true);
+    /* The first question lasts 2.18 s in the test driver. */
+    test_screen_over_question(p, "~no", 1500, false);  /* heard while it is said */
+    test_screen_over_question(p, "~~no", 2500, false); /* begun 1.5 s into it */
+    test_screen_over_question(p, "~~no", 2800, true);  /* begun in its last 0.5 s */
+    test_screen_over_question(p, "~no", 2600, true);   /* begun after it */
     test_end_events(p, "deaf", END_ERROR, "can no longer hear");
     test_end_events(p, "interrupt", END_USER_STOP, "Goodbye");
     test_no_input(p);
