@@ -186,7 +186,7 @@ struct speech_in {
     bool cap_voiced;  /* ... and it was a voice */
     long talk_end_ms; /* where the words of the last voiced, speaking-level segment
                        * ended; -1: none yet */
-    float talk[TALK_KEPT];  /* levels of the last voiced segments heard during holds */
+    float talk[TALK_KEPT];  /* levels of the last voiced segments heard with no question open */
     long talk_ms[TALK_KEPT]; /* ... that were not replies, and where they ended */
     int ntalk, talk_next;    /* how many are kept; where the next goes */
     bool raw;
@@ -860,8 +860,8 @@ static bool speaking(const speech_in *si, const heard *h) {
  * room) reaches close to that, the bar is raised above the loud end of that
  * talk, so that its louder words do not pass for the person; but never
  * closer to their level than talk_cap. The talk is the voiced segments of
- * the last two minutes of holds that were not replies and not taken for the
- * person. NAN while their level is not known. */
+ * the last two minutes with no question open that were not replies and not
+ * taken for the person. NAN while their level is not known. */
 static double near_bar(const speech_in *si, long now_ms) {
     const settings *s = &si->set;
     double bar = si->person_db - s->near_db;
@@ -1038,11 +1038,12 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     speech_in_judge(si, &h);
     if (speaking(si, &h))
         si->talk_end_ms = h.end_ms;
-    /* Other talk during a hold (the person is mostly quiet then): voiced
-     * lines clearly above the noise that were neither replies nor taken for
-     * the person's voice (so the person's own words never raise the bar). */
-    if (si->in_hold && h.intent == INTENT_NONE && !h.near && h.voiced >= si->set.near_voiced &&
-        h.level_db >= h.noise_db + si->set.near_snr) {
+    /* Other talk while no question is open (the person is mostly quiet
+     * then; a TV fills the instructions as well as the holds): voiced lines
+     * clearly above the noise that were neither replies nor taken for the
+     * person's voice (so the person's own words never raise the bar). */
+    if ((si->in_hold || si->expected == 0) && h.intent == INTENT_NONE && !h.near &&
+        h.voiced >= si->set.near_voiced && h.level_db >= h.noise_db + si->set.near_snr) {
         si->talk[si->talk_next] = h.level_db;
         si->talk_ms[si->talk_next] = h.end_ms;
         si->talk_next = (si->talk_next + 1) % TALK_KEPT;
