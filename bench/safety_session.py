@@ -182,7 +182,10 @@ class Bench:
             if keep and self.keep:
                 shutil.copy(log, os.path.join(self.keep, keep + ".jsonl"))
             os.unlink(log)
-        os.unlink(mic)
+        if keep and self.keep and os.environ.get("BENCH_KEEP_MIC"):
+            shutil.move(mic, os.path.join(self.keep, keep + ".wav"))
+        else:
+            os.unlink(mic)
         return events
 
 
@@ -435,7 +438,8 @@ def main():
     ap.add_argument("--tv-skip", type=int, default=0,
                     help="leave out the first N sessions of the plan (to rerun later ones)")
     ap.add_argument("--full", action="store_true")
-    ap.add_argument("--keep", help="a folder to keep the session logs in (for looking into failures)")
+    ap.add_argument("--keep", help="a folder to keep the session logs in (for looking into failures; "
+                    "with BENCH_KEEP_MIC=1 also the microphone input of each)")
     ap.add_argument("--part", choices=["hold", "tv", "both"], default="both")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")

@@ -44,6 +44,11 @@
  * this is the active speech level of the room check: answers mixed at an
  * active level of -18.0 dBFS read -15.2 +/- 0.2 (bench/safety_session.py). */
 #define LEVEL_ABOVE_ACTIVE_DB 2.8
+/* The first room check of the replies waits for an answer it understood
+ * (its level is the person's) for this many questions; then the meter's
+ * loud frames stand in. In the TV benchmark the meter measured the TV when
+ * the first "no" went unheard, and the session ended as too noisy. */
+#define ROOM_UNHEARD_WINDOWS 1
 
 static volatile sig_atomic_t got_signal;
 
@@ -98,6 +103,7 @@ typedef struct runner {
     bool room_snr_due;   /* the first check waits for the replies' level */
     double speech_dbfs;  /* the replies' level (NAN until known) */
     bool reply_window;   /* a question was asked and the program fell silent */
+    int unheard_windows; /* reply windows that ended with no answer understood */
     bool speaking;       /* the last block played something */
     long echo_lag_ms;    /* the device's round trip: its echo comes back this late */
     long spoke_ms;       /* when something was last played */
@@ -648,7 +654,13 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
          * one: the meter's loud frames may be a TV's. */
         double person = speech_in_person_level(r->si);
         double speech = !isnan(person) ? person - LEVEL_ABOVE_ACTIVE_DB : room_speech_dbfs(r->room);
-        if (!isnan(speech) && started_speaking && r->reply_window) {
+        if (!isnan(speech) && started_speaking && r->reply_window && isnan(person) &&
+            r->unheard_windows < ROOM_UNHEARD_WINDOWS) {
+            /* No answer understood yet: the meter's loud frames may be a
+             * TV's, so the question asked again gets a chance first. */
+            r->unheard_windows++;
+            r->reply_window = false;
+        } else if (!isnan(speech) && started_speaking && r->reply_window) {
             /* Against the noise now, if it has risen since the check. */
             double noise = room_noise_dbfs(r->room), now = room_noise_now_dbfs(r->room);
             r->speech_dbfs = speech;

@@ -85,11 +85,14 @@ class Mic:
             self.noise = array.array("f", (rnd.gauss(0, 60) for _ in range(self.len)))
         self.noise_rms = rms(self.noise[:RATE * 20]) or 1.0
 
-    def place(self, at, text):
-        s = synth(text, self.voice, self.tmp)
+    def place(self, at, text, snr=None, voice=None):
+        """Adds `text` at `at` seconds, in the mic's voice and SNR unless
+        others are given (a TV: another voice, quieter)."""
+        s = synth(text, voice or self.voice, self.tmp)
         gain = 1.0
-        if self.snr is not None:
-            gain = self.noise_rms * 10 ** (self.snr / 20) / max(1.0, active_rms(s))
+        snr = self.snr if snr is None else snr
+        if snr is not None:
+            gain = self.noise_rms * 10 ** (snr / 20) / max(1.0, active_rms(s))
         start = int(at * RATE)
         for i, x in enumerate(s):
             if start + i < self.len:

@@ -151,6 +151,35 @@ check "replies at 0 dB: warns, waits, checks again (logged), then stops" \
 check "replies at 0 dB: session_end error, too noisy; no exercise started" \
     logq "$TMP/b0.jsonl" 'end and end[-1]["reason"] == "error" and
         end[-1]["message"] == "too noisy" and not [e for e in ev if e["ev"] == "exercise_start"]'
+# ---- 2b. a TV over the first question, its answer not heard: the replies'
+# level waits for an answer understood (the TV is not the person) ----
+python3 - "$TOP/tests" "$TMP/tv.wav" "$BIKE" "$Q1" <<'PY' || fail "cannot build the TV mic"
+import sys, tempfile
+sys.path.insert(0, sys.argv[1])
+from answers import Mic
+out, noise, q1 = sys.argv[2], sys.argv[3], float(sys.argv[4])
+mic = Mic(60, noise, 20, "en-us+m3", tempfile.mkdtemp(), 1)
+# The TV, 10 dB under the person, through the first answer window.
+t = q1 - 0.2
+for line in ("and now a look at the weather for the weekend ahead",
+             "with sunshine in the morning and some rain later on"):
+    t = mic.place(t, line, snr=10, voice="en-gb")[1] + 0.3
+mic.place(q1 + 8.3, "no I don't")  # the person, to the question asked again
+mic.write(out)
+PY
+fc "$TMP/tv.wav" "$TMP/tv.jsonl"
+show_tv=$(python3 -c '
+import json, sys
+print([e for e in map(json.loads, open(sys.argv[1])) if e["ev"] in ("room_check", "heard")])'     "$TMP/tv.jsonl" 2>/dev/null)
+echo "    TV over the first question: $show_tv" | cut -c1-400
+if grep -q '"ev":"heard".*"intent":"no"' "$TMP/tv.jsonl"; then
+    check "TV over the first question: the replies' check measures the person, not the TV" \
+        logq "$TMP/tv.jsonl" '[r for r in room if r["check"] == "replies" and
+            r["quality"] != "too_noisy" and r["snr"] >= 15]'
+else
+    echo "    (the person's answer was not understood: the check is not asserted)"
+fi
+
 # figures: show LABEL LOG prints the room checks of a log
 show() {
     python3 -c '
