@@ -654,18 +654,19 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
          * one: the meter's loud frames may be a TV's. */
         double person = speech_in_person_level(r->si);
         double speech = !isnan(person) ? person - LEVEL_ABOVE_ACTIVE_DB : room_speech_dbfs(r->room);
-        if (!isnan(speech) && started_speaking && r->reply_window && isnan(person) &&
-            r->unheard_windows < ROOM_UNHEARD_WINDOWS) {
-            /* No answer understood yet: the meter's loud frames may be a
-             * TV's, so the question asked again gets a chance first. */
-            r->unheard_windows++;
-            r->reply_window = false;
-        } else if (!isnan(speech) && started_speaking && r->reply_window) {
-            /* Against the noise now, if it has risen since the check. */
-            double noise = room_noise_dbfs(r->room), now = room_noise_now_dbfs(r->room);
-            r->speech_dbfs = speech;
-            return room_tell(r, "replies", isnan(now) || now < noise ? noise : now, speech, t_ms,
-                             err);
+        if (!isnan(speech) && started_speaking && r->reply_window) {
+            if (isnan(person) && r->unheard_windows < ROOM_UNHEARD_WINDOWS) {
+                /* No answer understood yet: the meter's loud frames may be
+                 * a TV's, so the question asked again gets a chance first. */
+                r->unheard_windows++;
+                r->reply_window = false;
+            } else {
+                /* Against the noise now, if it has risen since the check. */
+                double noise = room_noise_dbfs(r->room), now = room_noise_now_dbfs(r->room);
+                r->speech_dbfs = speech;
+                return room_tell(r, "replies", isnan(now) || now < noise ? noise : now, speech,
+                                 t_ms, err);
+            }
         }
     }
     /* After a pause for noise, the session carrying on again re-arms it. */

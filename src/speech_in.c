@@ -845,14 +845,19 @@ static const phrase *find_phrase(const speech_in *si, const char *text) {
     return NULL;
 }
 
+/* Voiced speech at least `bar` dBFS loud; with `bar` NAN (the person's level
+ * unknown), well above the room's noise. */
+static bool voiced_above(const speech_in *si, const heard *h, double bar) {
+    const settings *s = &si->set;
+    return h->voiced >= s->near_voiced &&
+           (isnan(bar) ? h->level_db >= h->noise_db + s->near_snr : h->level_db >= bar);
+}
+
 /* Voiced speech at a speaking level: as loud as the person's replies (the TV
  * in the next room is quieter) or, their level unknown, well above the
  * room's noise. */
 static bool speaking(const speech_in *si, const heard *h) {
-    const settings *s = &si->set;
-    return h->voiced >= s->near_voiced &&
-           (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
-                                 : h->level_db >= si->person_db - s->near_db);
+    return voiced_above(si, h, si->person_db - si->set.near_db);
 }
 
 /* The level from which speech during a hold may be the person's own voice:
@@ -865,12 +870,14 @@ static bool speaking(const speech_in *si, const heard *h) {
 static double near_bar(const speech_in *si, long now_ms) {
     const settings *s = &si->set;
     double bar = si->person_db - s->near_db;
+    if (isnan(bar))
+        return bar;
     double v[TALK_KEPT];
     size_t n = 0;
     for (int i = 0; i < si->ntalk; i++)
         if (si->talk_ms[i] <= now_ms && now_ms - si->talk_ms[i] <= TALK_WINDOW_MS)
             v[n++] = si->talk[i];
-    if (isnan(bar) || n < TALK_MIN)
+    if (n < TALK_MIN)
         return bar;
     sort_doubles(v, n);
     double pos = s->talk_pct * (double)(n - 1) + 0.5;
@@ -941,9 +948,8 @@ void speech_in_judge(const speech_in *si, heard *h) {
      * endpointer open around a reply). */
     bool reply_len = (dur >= s->near_min_ms && dur <= s->unclear_max_ms) ||
                      (h->voiced_ms >= s->near_min_ms && h->voiced_ms <= s->unclear_max_ms);
-    h->near = si->in_hold && reply_len && !h->continued && h->voiced >= s->near_voiced &&
-              (isnan(si->person_db) ? h->level_db >= h->noise_db + s->near_snr
-                                    : h->level_db >= near_bar(si, h->start_ms));
+    h->near = si->in_hold && reply_len && !h->continued &&
+              voiced_above(si, h, near_bar(si, h->start_ms));
     if (!ok && !unclear && h->near)
         unclear = true;
     h->low_confidence = low;
