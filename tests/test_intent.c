@@ -153,6 +153,16 @@ static const mcase required[] = {
     {"no thanks", INTENT_NO, 0},
     {"yes I do", INTENT_YES, 0},
     {"no I don't", INTENT_NO, 0},
+    /* the natural answers to "Have you ...?", "Is it ...?" and "Has it ...?" */
+    {"yes, I have", INTENT_YES, 0},
+    {"no, I haven't", INTENT_NO, 0},
+    {"yes it is", INTENT_YES, 0},
+    {"no, it isn't", INTENT_NO, 0},
+    {"no it's not", INTENT_NO, 0},
+    {"no, it hasn't", INTENT_NO, 0},
+    {"not at all", INTENT_NO, 0},
+    {"no, I'm not", INTENT_NO, 0},
+    {"yes I am", INTENT_YES, 0},
 };
 
 /* Phrases inside longer text, precedence, digits, punctuation, case. */
