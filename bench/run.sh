@@ -19,6 +19,10 @@ step "clap detector and room check" sh bench/clap.sh
 # Listening: recall per class and SNR, false accepts per hour, latency, CPU and
 # memory of the recognizer, on tuning material and on held-out voices and noises.
 step "listening (recognition)" sh bench/recognition.sh
+# Answers right after a question: short forms ("no", "knee") against the long
+# forms the questions asked again name ("no, I don't", "in my knee"), at 10 dB.
+step "answers after a question (short and long forms)" env FLOORCOACH_DATA="$PWD" \
+    python3 bench/answer_forms.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/answers
 # Enrollment: a few voices enroll in file mode; recall of the safety replies
 # at another rate in held-out noise, stock model vs adapted; enrollment time
 # and adaptation CPU.
