@@ -189,6 +189,9 @@ struct speech_in {
     float talk[TALK_KEPT];  /* levels of the last voiced segments heard with no question open */
     long talk_ms[TALK_KEPT]; /* ... that were not replies, and where they ended */
     int ntalk, talk_next;    /* how many are kept; where the next goes */
+    long other_ms[TALK_KEPT]; /* where the last voiced lines quieter than the person's
+                               * voice ended (other voices, at any time) */
+    int nother, other_next;
     bool raw;
     /* Endpointer: 10 ms frames against a tracked noise floor. */
     bool in_utt;
@@ -889,6 +892,16 @@ static double near_bar(const speech_in *si, long now_ms) {
     return bar;
 }
 
+/* How many voiced lines quieter than the person's voice were heard in the
+ * last two minutes up to `now_ms`: other voices in the room (a TV). */
+static int other_voices(const speech_in *si, long now_ms) {
+    int n = 0;
+    for (int i = 0; i < si->nother; i++)
+        if (si->other_ms[i] <= now_ms && now_ms - si->other_ms[i] <= TALK_WINDOW_MS)
+            n++;
+    return n;
+}
+
 void speech_in_judge(const speech_in *si, heard *h) {
     const settings *s = &si->set;
     const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
@@ -931,6 +944,13 @@ void speech_in_judge(const speech_in *si, heard *h) {
         if (h->level_db < h->noise_db + s->min_snr ||
             (!safety && !isnan(si->person_db) && h->level_db < si->person_db - s->far_db))
             ok = low = unclear = false;
+        /* With other voices around (a TV heard lately), a command, answer or
+         * number quieter than the person's voice is theirs: a TV's "go on"
+         * must not end a pause, nor its "no" answer a question. At worst the
+         * person's quiet answer is asked for again; symptoms always count. */
+        if (!safety && !isnan(si->person_db) && h->level_db < si->person_db - s->near_db &&
+            other_voices(si, h->start_ms) >= TALK_MIN)
+            ok = low = false;
         /* Words that follow other speech without a pause are part of a
          * sentence ("... my knee"), unless a question asked for them. */
         if (h->run_on && !expect)
@@ -1055,6 +1075,16 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
         si->talk_next = (si->talk_next + 1) % TALK_KEPT;
         if (si->ntalk < TALK_KEPT)
             si->ntalk++;
+    }
+    /* Other voices, whatever the session is doing: voiced lines clearly
+     * above the noise, quieter than the person's voice, not replies. */
+    if (h.intent == INTENT_NONE && !isnan(si->person_db) && h.voiced >= si->set.near_voiced &&
+        h.level_db >= h.noise_db + si->set.near_snr &&
+        h.level_db < si->person_db - si->set.near_db) {
+        si->other_ms[si->other_next] = h.end_ms;
+        si->other_next = (si->other_next + 1) % TALK_KEPT;
+        if (si->nother < TALK_KEPT)
+            si->nother++;
     }
     if (h.rejected && !si->raw)
         return 0;

@@ -430,6 +430,88 @@ static bool last_unclear(const lexicon *lx, const track *t, double person) {
     return u;
 }
 
+/* The level of `line` said at full voice, heard in raw mode (the person's
+ * level in the tests below); NAN when it is not heard. */
+static double full_voice_level(const lexicon *lx, const char *line) {
+    track p = {0};
+    track_gap(&p, 1.0);
+    track_say_at(&p, line, 1.0);
+    track_gap(&p, 1.0);
+    fc_err err;
+    speech_in_opts o = {0};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
+    double person = NAN;
+    if (si) {
+        heard h[8];
+        speech_in_set_raw(si, true);
+        int n = listen(si, &p, h, 8);
+        if (n > 0)
+            person = h[0].level_db;
+        speech_in_free(si);
+    }
+    free(p.pcm);
+    CHECK(isfinite(person), "the person's line is heard (%.1f dBFS)", person);
+    return person;
+}
+
+/* The intent of the last segment of a track heard right after a question
+ * expecting `expected`, with the person's level at `person` dBFS. */
+static intent last_intent(const lexicon *lx, const track *t, double person,
+                          unsigned long expected) {
+    fc_err err;
+    speech_in_opts o = {0};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
+    if (!si)
+        return INTENT_NONE;
+    heard h[64];
+    speech_in_set_context(si, expected, false);
+    speech_in_set_person_level(si, person);
+    speech_in_set_raw(si, true);
+    int n = listen(si, t, h, 64);
+    intent in = n > 0 && h[n - 1].start_ms > (long)(t->n / 16) - 4000 ? h[n - 1].intent
+                                                                      : INTENT_NONE;
+    speech_in_free(si);
+    return in;
+}
+
+/* Other voices (a TV 8 dB under the person, heard for a while) make a
+ * command or an answer at their level someone else's: a TV's "carry on"
+ * must not end a pause. The same words alone, or in the person's own voice,
+ * still count, and a symptom at the TV's level is still heard. */
+static void test_other_voices(const lexicon *lx) {
+    double person = full_voice_level(lx, "the kettle is boiling again");
+    if (!isfinite(person))
+        return;
+    const unsigned long paused = 1ul << INTENT_RESUME;
+    track tv = {0};
+    for (int k = 0; k < 12; k++) {
+        track_gap(&tv, 0.8);
+        track_say_at(&tv, "the kettle is boiling again", 0.4);
+    }
+    track_gap(&tv, 0.8);
+    track alone = {0}, after = {0}, mine = {0}, symptom = {0};
+    track_gap(&alone, 1.0);
+    track_add(&after, tv.pcm, tv.n);
+    track_add(&mine, tv.pcm, tv.n);
+    track_add(&symptom, tv.pcm, tv.n);
+    track_say_at(&alone, "carry on", 0.4);
+    track_say_at(&after, "carry on", 0.4);
+    track_say_at(&mine, "carry on", 1.0);
+    track_say_at(&symptom, "pain down my leg", 0.4);
+    track *all[] = {&alone, &after, &mine, &symptom};
+    for (size_t k = 0; k < 4; k++)
+        track_gap(all[k], 1.0);
+    CHECK_INT(last_intent(lx, &alone, person, paused), INTENT_RESUME);
+    CHECK_INT(last_intent(lx, &after, person, paused), INTENT_NONE);
+    CHECK_INT(last_intent(lx, &mine, person, paused), INTENT_RESUME);
+    CHECK_INT(last_intent(lx, &symptom, person, paused), INTENT_SPREADING);
+    free(tv.pcm);
+    for (size_t k = 0; k < 4; k++)
+        free(all[k]->pcm);
+}
+
 /* Other talk during a hold (a TV a few dB under the person) raises the
  * level that passes for the person's voice to above its loud end: after a
  * dozen TV lines, a line a little louder than them no longer stops the
@@ -559,6 +641,7 @@ int main(void) {
     test_hold_policy(lx);
     test_pause_inside(lx);
     test_other_talk(lx);
+    test_other_voices(lx);
     speech_out_free(so);
     lexicon_free(lx);
     return check_report();
