@@ -26,6 +26,10 @@
  * and that "no" cleared the question). */
 #define SCREEN_EARLY_MS 500
 #define NSCREEN 4     /* red-flag screening questions */
+/* A pause for an answer not heard reminds the person this often, this many
+ * times: their "carry on" may not have been understood either. */
+#define PAUSE_REMIND_MS 30000
+#define PAUSE_REMINDERS 3
 #define SET_HOLD_S 10 /* a rep held this long is a set: `rest` follows it */
 #define BIT(i) (1ul << (unsigned)(i))
 
@@ -142,6 +146,9 @@ struct session {
     question ij;        /* a question asked on top of the walk (confirm, stop, unclear...) */
     question q;         /* the question awaiting an answer now, Q_NONE when none */
     int asks;           /* how many times q was asked since it was opened */
+    bool remind;        /* the pause is for an answer not heard: remind the person */
+    int reminders;      /* ... how many times so far */
+    long remind_at;     /* ... next at this time (ms); -1: not */
     bool unclear_reask; /* the next ask of q uses its "again" wording */
     long reply_deadline;
     long prompt_ms; /* when the last question or prompt was said; -1: none yet */
@@ -438,6 +445,7 @@ session *session_new(const routine *r, const routine *flare, const prompts *p,
     s->pace = PACE_DEFAULT;
     s->next_id = 1;
     s->reply_deadline = -1;
+    s->remind_at = -1;
     s->prompt_ms = -1;
     s->asked_ms = -1;
     plan_reset(s);
@@ -1169,6 +1177,7 @@ static void run_item(session *s, item *it) {
     case IT_PAUSE:
         s->q = Q_NONE;
         s->wait = W_PAUSED;
+        s->remind_at = s->remind && s->reminders < PAUSE_REMINDERS ? s->now + PAUSE_REMIND_MS : -1;
         if (s->input_ended)
             finish(s, END_ERROR, prompts_get(s->p, "end_no_input"));
         break;
@@ -1236,8 +1245,16 @@ static void pump(session *s, long t) {
     for (int guard = 0; guard < 10000 && !s->done; guard++) {
         switch (s->wait) {
         case W_SAID:
-        case W_PAUSED:
             return;
+        case W_PAUSED:
+            if (s->remind_at < 0 || t < s->remind_at || s->qlen > 0)
+                return;
+            s->now = s->remind_at;
+            s->reminders++;
+            s->wait = W_NONE;
+            push_key(s, SAY_INFO, "pause_remind");
+            push(s, IT_PAUSE);
+            break;
         case W_UNTIL:
             if (t < s->deadline)
                 return;
@@ -1290,6 +1307,8 @@ static void pump(session *s, long t) {
 /* ---- pauses and control replies ---- */
 
 static void pause_with(session *s, const char *key) {
+    s->remind = strcmp(key, "pause_silence") == 0;
+    s->reminders = 0;
     queue_clear(s);
     s->q = Q_NONE;
     s->wait = W_NONE;
@@ -2080,6 +2099,8 @@ long session_next_deadline(const session *s) {
     case W_LISTEN:
     case W_ROOM:
         return s->deadline;
+    case W_PAUSED:
+        return s->remind_at;
     default:
         return -1;
     }

@@ -918,6 +918,51 @@ static void test_silence(const prompts *p) {
     driver_free(d);
 }
 
+/* A pause for an answer not heard reminds the person every 30 s, three
+ * times at most (their "carry on" may not have been understood either); a
+ * pause they asked for does not. */
+static void test_pause_remind(const prompts *p) {
+    {
+        const char *answers[] = {"no",      "no",      "no",      "no",     "no",
+                                 "silence", "silence", "silence", "resume", "better",
+                                 "better",  "better"};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        RUN(d, 600000);
+        check_invariants(d, "pause reminder");
+        int paused = find_act(d, 0, ACT_SAY, "so I've paused");
+        int remind = find_act(d, paused + 1, ACT_SAY, "I'm still paused");
+        CHECK(paused >= 0 && remind > paused, "reminded after the pause (%d %d)", paused, remind);
+        CHECK(paused >= 0 && remind > paused &&
+                  d->log[remind].t_ms - d->log[paused].t_ms >= 30000 &&
+                  d->log[remind].t_ms - d->log[paused].t_ms <= 30000 + 10000,
+              "about 30 s after it");
+        CHECK_INT(count_acts(d, ACT_SAY, "I'm still paused"), 1);
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        if (check_failed)
+            dump(d);
+        driver_free(d);
+    }
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no", "silence", "silence"};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        RUN(d, 600000);
+        CHECK_INT(count_acts(d, ACT_SAY, "I'm still paused"), 3);
+        CHECK(!session_done(d->s), "still paused after the reminders");
+        driver_free(d);
+    }
+    {
+        const char *answers[] = {"no", "no", "no", "no", "no"};
+        trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 200, "pause", 0}};
+        driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+        d->triggers = tr;
+        d->ntriggers = 1;
+        RUN(d, 300000);
+        CHECK(find_act(d, 0, ACT_SAY, "Paused. Say carry on") >= 0, "paused when asked");
+        CHECK_INT(count_acts(d, ACT_SAY, "I'm still paused"), 0);
+        driver_free(d);
+    }
+}
+
 static void test_controls(const prompts *p) {
     /* pause during a hold, then carry on: the rep starts again */
     {
@@ -1608,6 +1653,7 @@ int main(void) {
     test_end_events(p, "interrupt", END_USER_STOP, "Goodbye");
     test_no_input(p);
     test_silence(p);
+    test_pause_remind(p);
     test_controls(p);
     test_checkin_worse(p);
     test_sharp_twice(p);
