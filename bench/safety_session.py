@@ -282,13 +282,13 @@ def trial(b, cond, base, voice, phrase, level, seed):
 
 def answer_for(text):
     t = text.lower()
-    if "better, the same, or worse" in t:
+    if "the same, or" in t:
         return "the same"
     if "carry on" in t:
         return "carry on"
     if "next exercise" in t:
         return "yes"
-    if "where" in t and "yes or no" not in t:
+    if ("where" in t or "lowest place" in t) and "yes or no" not in t and "yes, i do" not in t:
         return "back"
     return "no"
 
@@ -440,7 +440,9 @@ def main():
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--keep", help="a folder to keep the session logs in (for looking into failures; "
                     "with BENCH_KEEP_MIC=1 also the microphone input of each)")
-    ap.add_argument("--part", choices=["hold", "tv", "both"], default="both")
+    ap.add_argument("--part", choices=["hold", "tv", "answers", "both"], default="both",
+                    help="both: hold and tv; answers (the start of a session answered in noise) "
+                    "runs only when asked for")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")
     a = ap.parse_args()
@@ -465,6 +467,9 @@ def report(a, b):
     level = b.program_level()
     print("speech and TV at %.1f dBFS (floorcoach's own voice), echo %s dB, noise SNR dB below the speech"
           % (20 * math.log10(level / 32768), ECHO))
+    if a.part == "answers":
+        part_answers(a, b, noises, level)
+        return
     if a.part != "tv":
         part_hold(a, b, noises, level)
     if a.part != "hold":
@@ -615,6 +620,91 @@ def part_tv(a, b, noises, level):
         print("replies heard outside a question per hour: %.1f" % (heard / hours))
         if kinds:
             print("interruptions by what was heard: " + ", ".join("%s %d" % kv for kv in sorted(kinds.items())))
+
+
+# ---- part 3: getting through the questions at the start in noise ----
+
+ANSWERS_SNR = 15
+ANSWERS_SECONDS = 240.0
+# Voices and noises that did not choose the long forms (bench/answer_forms.py).
+ANSWERS_VOICES = ["en-us+f2", "en-gb-scotland", "en-us+m6"]
+ANSWERS_NOISES = ["train.wav", "crowd_cheering.wav", "typing.wav"]
+
+
+def person_answer(text):
+    """What a person says to a question: the short answer, or the long one
+    when the question names it. Red-flag questions are answered no; there is
+    pain in the knee, four out of ten."""
+    t = text.lower()
+    if "carry on" in t:
+        return "carry on"
+    if "where" in t or "lowest place" in t:
+        return "in my knee" if "in my knee" in t else "knee"
+    if "zero to ten" in t or "number" in t:
+        return "four out of ten" if "out of ten" in t else "four"
+    if "the same, or" in t:
+        return "about the same" if "about the same" in t else "the same"
+    yes = "pain in your leg" in t or "next exercise" in t
+    if "yes, i did" in t:
+        return "yes i did" if yes else "no i didn't"
+    if "yes, i do" in t:
+        return "yes i do" if yes else "no i don't"
+    return "yes" if yes else "no"
+
+
+def answer_session(b, routine, noise, voice, seed, level):
+    """A session from its start to its first exercise, in noise at
+    ANSWERS_SNR, each question answered 0.4 s after it ends."""
+    rnd = random.Random(seed)
+    lines = condition_lines(b, (noise, ANSWERS_SNR, rnd.uniform(0, b.noise_len[noise])), level)
+    answers, events = [], []
+    for _ in range(20):
+        al = list(lines) + ["clip %s %.6f %.3f" % (c.path, level / c.level, at) for at, c in answers]
+        events = b.run(routine, b.mix(ANSWERS_SECONDS, al), ["--no-profile", "--echo", ECHO],
+                       keep="answers-%s-%d" % (voice, seed))
+        first = next((e["t"] for e in events if e["ev"] == "exercise_start"), None)
+        qs = [e for e in events if asks(e) and (first is None or e["t"] < first)]
+        if len(qs) <= len(answers):
+            break
+        q = qs[len(answers)]
+        answers.append((q["end"] + 0.4, b.synth(person_answer(q["text"]), voice)))
+    first = next((e["t"] for e in events if e["ev"] == "exercise_start"), None)
+    end = next((e for e in events if e["ev"] == "session_end"), None)
+    qs = [e for e in events if e["ev"] == "say" and e["kind"] == "prompt" and (first is None or e["t"] < first)]
+    return {"first": first, "asked": len(qs), "answers": len(answers),
+            "paused": sum(1 for e in events if e["ev"] == "say" and "so I've paused" in e["text"]
+                          and (first is None or e["t"] < first)),
+            "end": (end.get("reason"), end.get("message")) if end and first is None else None,
+            "voice": voice, "noise": os.path.basename(noise)}
+
+
+def part_answers(a, b, noises, level):
+    plan = []
+    for vi, v in enumerate(ANSWERS_VOICES):
+        for ni, n in enumerate(ANSWERS_NOISES):
+            plan.append((os.path.join(a.corpus, "noise", n), v, 300 + 10 * vi + ni))
+    words = ["no", "no i don't", "yes", "yes i do", "knee", "in my knee", "four",
+             "four out of ten", "carry on", "the same", "about the same", "yes i did", "no i didn't"]
+    for v in ANSWERS_VOICES:
+        for w in words:
+            b.synth(w, v)  # before the threads share the cache
+    routine = os.path.join(b.top, "routines", "gentle-start.cfg")
+    with ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        res = list(pool.map(lambda p: answer_session(b, routine, p[0], p[1], p[2], level), plan))
+    print("\nThe start of a session (room check, four safety questions, three baseline questions) in "
+          "household noise %d dB below the person, echo %s; each question answered in its short "
+          "form, or in the long form it names" % (ANSWERS_SNR, ECHO))
+    for r in res:
+        print("  %-15s %-20s %s, questions asked %2d, pauses for no answer %d%s"
+              % (r["voice"], r["noise"], "first exercise at %5.1f s" % r["first"] if r["first"] is not None
+                 else "no exercise started", r["asked"], r["paused"],
+                 ", ended: %s %s" % r["end"] if r["end"] else ""))
+    started = [r for r in res if r["first"] is not None]
+    print("sessions that reached their first exercise: %d of %d" % (len(started), len(res)))
+    if started:
+        print("questions asked before it (seven needed): mean %.1f; time to it: median %.0f s"
+              % (sum(r["asked"] for r in started) / len(started),
+                 quantile([r["first"] for r in started], 0.5)))
 
 
 if __name__ == "__main__":
