@@ -519,26 +519,7 @@ static void test_other_voices(const lexicon *lx) {
  * does. */
 static void test_other_talk(const lexicon *lx) {
     const char *line = "the kettle is boiling again";
-    /* The person's level: the line at full voice, heard in raw mode. */
-    track p = {0};
-    track_gap(&p, 1.0);
-    track_say_at(&p, line, 1.0);
-    track_gap(&p, 1.0);
-    fc_err err;
-    speech_in_opts o = {0};
-    speech_in *si = speech_in_new(lx, &o, &err);
-    CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
-    double person = NAN;
-    if (si) {
-        heard h[8];
-        speech_in_set_raw(si, true);
-        int n = listen(si, &p, h, 8);
-        if (n > 0)
-            person = h[0].level_db;
-        speech_in_free(si);
-    }
-    CHECK(isfinite(person), "the person's line is heard (%.1f dBFS)", person);
-    free(p.pcm);
+    double person = full_voice_level(lx, line);
     if (!isfinite(person))
         return;
     /* TV lines 6 dB under the person. */
