@@ -411,9 +411,11 @@ static void test_pause_inside(const lexicon *lx) {
     free(q.pcm);
 }
 
-/* Whether the last segment of a track heard during a hold is unclear (it
- * would stop the count), with the person's level at `person` dBFS. */
-static bool last_unclear(const lexicon *lx, const track *t, double person) {
+/* Hears a track with the person's level at `person` dBFS, in the context
+ * given (`expected` answers, `in_hold`), and gives its last segment in `out`:
+ * false when there is none in the track's last 4 s. */
+static bool last_heard(const lexicon *lx, const track *t, double person, unsigned long expected,
+                       bool in_hold, heard *out) {
     fc_err err;
     speech_in_opts o = {0};
     speech_in *si = speech_in_new(lx, &o, &err);
@@ -421,13 +423,22 @@ static bool last_unclear(const lexicon *lx, const track *t, double person) {
     if (!si)
         return false;
     heard h[64];
-    speech_in_set_context(si, 0, true);
+    speech_in_set_context(si, expected, in_hold);
     speech_in_set_person_level(si, person);
     speech_in_set_raw(si, true);
     int n = listen(si, t, h, 64);
-    bool u = n > 0 && h[n - 1].unclear && h[n - 1].start_ms > (long)(t->n / 16) - 4000;
+    bool got = n > 0 && h[n - 1].start_ms > (long)(t->n / 16) - 4000;
+    if (got)
+        *out = h[n - 1];
     speech_in_free(si);
-    return u;
+    return got;
+}
+
+/* Whether the last segment of a track heard during a hold is unclear (it
+ * would stop the count), with the person's level at `person` dBFS. */
+static bool last_unclear(const lexicon *lx, const track *t, double person) {
+    heard h;
+    return last_heard(lx, t, person, 0, true, &h) && h.unclear;
 }
 
 /* The level of `line` said at full voice, heard in raw mode (the person's
@@ -459,21 +470,8 @@ static double full_voice_level(const lexicon *lx, const char *line) {
  * expecting `expected`, with the person's level at `person` dBFS. */
 static intent last_intent(const lexicon *lx, const track *t, double person,
                           unsigned long expected) {
-    fc_err err;
-    speech_in_opts o = {0};
-    speech_in *si = speech_in_new(lx, &o, &err);
-    CHECK(si != NULL, "listener: %s", si ? "" : err.msg);
-    if (!si)
-        return INTENT_NONE;
-    heard h[64];
-    speech_in_set_context(si, expected, false);
-    speech_in_set_person_level(si, person);
-    speech_in_set_raw(si, true);
-    int n = listen(si, t, h, 64);
-    intent in = n > 0 && h[n - 1].start_ms > (long)(t->n / 16) - 4000 ? h[n - 1].intent
-                                                                      : INTENT_NONE;
-    speech_in_free(si);
-    return in;
+    heard h;
+    return last_heard(lx, t, person, expected, false, &h) ? h.intent : INTENT_NONE;
 }
 
 /* Other voices (a TV 8 dB under the person, heard for a while) make a
