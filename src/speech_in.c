@@ -40,6 +40,9 @@ typedef struct settings {
     double low_pd[RC_COUNT];  /* ... and up to this phone distance */
     double one_word;          /* added to score thresholds for one-word phrases */
     double one_word_pd;       /* taken from phone-distance limits for one-word phrases */
+    double expected_near;     /* for expected one-word answers, the phone distance counts
+                               * a near miss (a phone of the same class, or one more of
+                               * the class beside it) as this much of a phone */
     double long_phrase;       /* taken from score thresholds for long phrases ... */
     double long_words;        /* ... of at least this many words */
     double expected;          /* taken from score thresholds for expected answers */
@@ -80,6 +83,7 @@ static const settings defaults = {
     .low_pd = {0.6, 0.5, 0.6, 0.5},
     .one_word = 4,
     .one_word_pd = 0.15,
+    .expected_near = 0.5,
     .long_phrase = 6,
     .long_words = 3,
     .expected = 6,
@@ -136,6 +140,7 @@ static const setting_key setting_keys[] = {
     SK("near_min_ms", near_min_ms),     SK("min_snr", min_snr),
     SK("talk_margin", talk_margin),     SK("talk_pct", talk_pct),
     SK("talk_cap", talk_cap),
+    SK("expected_near", expected_near),
     SK("far_db", far_db),               SK("run_on_ms", run_on_ms),
     SK("vad_db", vad_db),               SK("post_ms", post_ms),
     SK("join_ms", join_ms),
@@ -803,12 +808,71 @@ static void add_phones(const char *pron, char ph[][4], int *n) {
     }
 }
 
+/* The broad class of a phone of the CMU set: vowels, stops and affricates,
+ * fricatives, nasals, liquids and glides. */
+static int phone_class(const char *ph) {
+    static const char *const cls[] = {
+        "AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW", "B D G K P T CH JH",
+        "DH F S SH TH V Z ZH HH", "M N NG", "L R W Y"};
+    size_t n = strlen(ph);
+    for (int c = 0; c < 5; c++)
+        for (const char *q = cls[c]; (q = strstr(q, ph)) != NULL; q += n)
+            if ((q == cls[c] || q[-1] == ' ') && (q[n] == ' ' || q[n] == '\0'))
+                return c;
+    return -1;
+}
+
+/* Edit distance from the wanted phones to the heard ones, per wanted phone.
+ * A near miss costs `near` instead of 1: a phone heard as another of its
+ * class (N as M, OW as AO), one missing beside a heard phone of its class,
+ * or an extra one beside a wanted phone of its class (OW heard as EH OW). */
+static double edit_distance(char want[][4], int nw, char got[][4], int ng, double near) {
+    if (nw == 0)
+        return 9;
+    int wc[MAX_PH], gc[MAX_PH];
+    for (int i = 0; i < nw; i++)
+        wc[i] = phone_class(want[i]);
+    for (int j = 0; j < ng; j++)
+        gc[j] = phone_class(got[j]);
+    float d[MAX_PH + 1][MAX_PH + 1];
+    for (int i = 0; i <= nw; i++)
+        d[i][0] = (float)i;
+    for (int j = 0; j <= ng; j++)
+        d[0][j] = (float)j;
+    for (int i = 1; i <= nw; i++)
+        for (int j = 1; j <= ng; j++) {
+            int w = wc[i - 1], h = gc[j - 1];
+            bool alike = w >= 0 && w == h;
+            double sub = strcmp(want[i - 1], got[j - 1]) == 0 ? 0 : alike ? near : 1;
+            double del = alike ? near : 1;
+            double ins = h >= 0 && (h == w || (i < nw && h == wc[i])) ? near : 1;
+            double best = d[i - 1][j - 1] + sub;
+            if (d[i - 1][j] + del < best)
+                best = d[i - 1][j] + del;
+            if (d[i][j - 1] + ins < best)
+                best = d[i][j - 1] + ins;
+            d[i][j] = (float)best;
+        }
+    return d[nw][ng] / (double)nw;
+}
+
+double speech_in_phone_distance(const char *want, const char *got, double near) {
+    char w[MAX_PH][4], g[MAX_PH][4];
+    int nw = 0, ng = 0;
+    add_phones(want, w, &nw);
+    add_phones(got, g, &ng);
+    return edit_distance(w, nw, g, ng, near);
+}
+
 /* Phone edit distance between what the free phone loop heard over the words
  * and the pronunciation of the words the grammar chose, per phone of the
  * latter: 0 when they agree, about 1 and more when they have nothing in
  * common. Unlike the acoustic scores of two decoders, it needs no common
- * normalization. */
-static double phone_distance(ps_decoder_t *ps, const path *g, const path *p, int a, int b) {
+ * normalization. With `near` under 1, the phone loop's usual errors on a
+ * real voice cost less (they turned most real "no"s, two phones, into
+ * distance 1: "N OW" heard as "M EH OW", "N AW N"). */
+static double phone_distance(ps_decoder_t *ps, const path *g, const path *p, int a, int b,
+                             double near) {
     char want[MAX_PH][4], got[MAX_PH][4];
     int nw = 0, ng = 0;
     for (int i = 0; i < g->n; i++) {
@@ -825,20 +889,7 @@ static double phone_distance(ps_decoder_t *ps, const path *g, const path *p, int
         if (is_word(p->word[i]) && mid >= a && mid <= b)
             add_phones(p->word[i], got, &ng);
     }
-    if (nw == 0)
-        return 9;
-    int d[MAX_PH + 1][MAX_PH + 1];
-    for (int i = 0; i <= nw; i++)
-        d[i][0] = i;
-    for (int j = 0; j <= ng; j++)
-        d[0][j] = j;
-    for (int i = 1; i <= nw; i++)
-        for (int j = 1; j <= ng; j++) {
-            int sub = d[i - 1][j - 1] + (strcmp(want[i - 1], got[j - 1]) != 0);
-            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return (double)d[nw][ng] / nw;
+    return edit_distance(want, nw, got, ng, near);
 }
 
 static const phrase *find_phrase(const speech_in *si, const char *text) {
@@ -919,7 +970,7 @@ void speech_in_judge(const speech_in *si, heard *h) {
         double adj = (one ? s->one_word : 0) - (lng ? s->long_phrase : 0) -
                      (expect ? s->expected : 0);
         double adj_pd = (expect ? s->expected_pd : 0) - (one ? s->one_word_pd : 0);
-        double sc = h->score, pd = h->phone_dist;
+        double sc = h->score, pd = expect && one ? h->phone_near : h->phone_dist;
         double sure = s->sure[c] + adj, sure_pd = s->sure_pd[c] + adj_pd;
         if (sc >= sure && pd <= sure_pd)
             ok = true;
@@ -1050,7 +1101,9 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     if (gf >= 0 && gl >= gf)
         h.score_span = (float)((span_ascr(gp, gf, gl) - span_ascr(pp, gf, gl)) /
                                (gl - gf + 1));
-    h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl) : 9.0f;
+    h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl, 1) : 9.0f;
+    h.phone_near = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl, si->set.expected_near)
+                           : 9.0f;
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
     h.continued = continued;
     h.noise_db = noise_dbfs(si);

@@ -24,6 +24,7 @@ typedef struct heard {
     float score;           /* per-frame log-likelihood ratio, grammar vs free phone loop */
     float score_span;      /* the same over the words only (silence around them left out) */
     float phone_dist;      /* phone edit distance, free phone loop vs the phrase, per phone */
+    float phone_near;      /* ... near misses counted as part of a phone (one-word answers) */
     int frames;            /* length of the segment in 10 ms frames */
     float level_db;        /* the segment's level: 90th percentile of its 10 ms frames, dBFS */
     float voiced;          /* the part of its loud frames that is voiced, 0..1 */
@@ -90,6 +91,11 @@ void speech_in_set_raw(speech_in *si, bool raw);
  * settings and context (fills intent, value, confidence, low_confidence,
  * unclear, rejected). The benchmark uses it to sweep thresholds. */
 void speech_in_judge(const speech_in *si, heard *h);
+
+/* The phone distance of the judge, on phone strings ("N OW" wanted, "M EH OW"
+ * heard): edits per wanted phone, a near miss (a phone of the same class)
+ * costing `near` (1: plain edit distance). */
+double speech_in_phone_distance(const char *want, const char *got, double near);
 
 /* Replaces the thresholds (the "key=value,..." keys of opts.tuning that are
  * not decoder flags; unnamed keys return to their defaults). Returns 0, or

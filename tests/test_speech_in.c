@@ -557,6 +557,7 @@ static heard decoded(const char *text, long ms, float score, float phone_dist) {
     h.frames = (int)(ms / 10) + 20;
     h.score = score;
     h.phone_dist = phone_dist;
+    h.phone_near = phone_dist; /* no near misses */
     h.level_db = -20;
     h.noise_db = -60;
     h.voiced = 0.8f;
@@ -593,6 +594,48 @@ static void test_long_phrase(speech_in *si) {
     CHECK(h.intent == INTENT_NONE, "\"sharp pain\" on the same evidence is not");
 }
 
+/* The phone distance: a plain edit distance per wanted phone, with the
+ * phone loop's usual near misses on a real voice cheaper when asked. */
+static void test_phone_distance(void) {
+    CHECK(speech_in_phone_distance("N OW", "N OW", 0.5) == 0, "the same phones: 0");
+    CHECK(speech_in_phone_distance("N OW", "M EH OW", 1) == 1.0,
+          "plain: one substitution and one insertion over two phones: %.2f",
+          speech_in_phone_distance("N OW", "M EH OW", 1));
+    CHECK(speech_in_phone_distance("N OW", "M EH OW", 0.5) == 0.5,
+          "near: N heard as M, and OW split in two, cost half: %.2f",
+          speech_in_phone_distance("N OW", "M EH OW", 0.5));
+    CHECK(speech_in_phone_distance("Y EH S", "G EH TH", 0.5) == 0.5,
+          "near: S heard as TH is half a miss, Y as G a whole one: %.2f",
+          speech_in_phone_distance("Y EH S", "G EH TH", 0.5));
+    CHECK(speech_in_phone_distance("N OW", "S IH T", 0.5) >= 1.0,
+          "other phones stay far: %.2f", speech_in_phone_distance("N OW", "S IH T", 0.5));
+    CHECK(speech_in_phone_distance("N OW", "", 0.5) == 1.0, "nothing heard: 1");
+    CHECK(speech_in_phone_distance("", "N OW", 0.5) > 1.0, "nothing wanted: far");
+}
+
+/* Right after a question, its one-word answers are judged on the phone
+ * distance with near misses counted as part of a phone: a real "no" whose
+ * phones the loop heard as "M EH OW" answers; the same outside a question
+ * does not. */
+static void test_near_miss(speech_in *si) {
+    heard h = decoded("no", 350, -5, 1.0f);
+    h.phone_near = 0.5f;
+    speech_in_set_context(si, 1ul << INTENT_YES | 1ul << INTENT_NO, false);
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_NO && !h.rejected, "a near-miss \"no\" answers a yes/no question");
+    h.phone_near = 1.0f;
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_NONE, "with no near miss it does not");
+    heard l = decoded("no i don't", 700, -5, 1.0f);
+    l.phone_near = 0.5f;
+    speech_in_judge(si, &l);
+    CHECK(l.intent == INTENT_NONE, "longer answers are judged on the plain distance");
+    h.phone_near = 0.5f;
+    speech_in_set_context(si, 0, false);
+    speech_in_judge(si, &h);
+    CHECK(h.intent == INTENT_NONE, "nor outside a question");
+}
+
 int main(void) {
     fc_err err;
     char path[4096];
@@ -612,8 +655,10 @@ int main(void) {
         test_rejects(si);
         test_run_on(si);
         test_long_phrase(si);
+        test_near_miss(si);
     }
     speech_in_free(si);
+    test_phone_distance();
     test_added_phrase();
     test_unknown_word();
     test_tuning_errors(lx);
