@@ -23,6 +23,10 @@ step "listening (recognition)" sh bench/recognition.sh
 # forms the questions asked again name ("no, I don't", "in my knee"), at 10 dB.
 step "answers after a question (short and long forms)" env FLOORCOACH_DATA="$PWD" \
     python3 bench/answer_forms.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/answers
+# Real voices: the corpus's recorded "yes", "no" and digits as one-word answers
+# right after a question, and its other words as false answers.
+step "real one-word answers after a question" env FLOORCOACH_DATA="$PWD" \
+    python3 bench/real_words.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/words
 # Enrollment: a few voices enroll in file mode; recall of the safety replies
 # at another rate in held-out noise, stock model vs adapted; enrollment time
 # and adaptation CPU.
