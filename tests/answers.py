@@ -9,7 +9,7 @@ question (a `say` of kind `prompt`) that has no answer yet, and the next
 ANSWER is placed 0.4 s after that question ends. --at places a phrase at a
 moment of its own (e.g. during a hold). Replies are synthesized with
 espeak-ng (voice --voice) over a noise floor (--noise at --snr, or a faint
-white noise). Prints how many answers were placed; the caller checks the
+white noise); an ANSWER "@FILE.wav" is that recording (16 kHz mono). Prints how many answers were placed; the caller checks the
 session's log to see whether they were understood."""
 import argparse
 import array
@@ -87,8 +87,10 @@ class Mic:
 
     def place(self, at, text, snr=None, voice=None):
         """Adds `text` at `at` seconds, in the mic's voice and SNR unless
-        others are given (a TV: another voice, quieter)."""
-        s = synth(text, voice or self.voice, self.tmp)
+        others are given (a TV: another voice, quieter). "@FILE.wav" places
+        that recording (a real voice) instead."""
+        s = read_wav(text[1:]) if text.startswith("@") else synth(text, voice or self.voice,
+                                                                   self.tmp)
         gain = 1.0
         snr = self.snr if snr is None else snr
         if snr is not None:
