@@ -864,15 +864,16 @@ double speech_in_phone_distance(const char *want, const char *got, double near) 
     return edit_distance(w, nw, g, ng, near);
 }
 
-/* Phone edit distance between what the free phone loop heard over the words
+/* Phone edit distances between what the free phone loop heard over the words
  * and the pronunciation of the words the grammar chose, per phone of the
  * latter: 0 when they agree, about 1 and more when they have nothing in
- * common. Unlike the acoustic scores of two decoders, it needs no common
- * normalization. With `near` under 1, the phone loop's usual errors on a
- * real voice cost less (they turned most real "no"s, two phones, into
- * distance 1: "N OW" heard as "M EH OW", "N AW N"). */
-static double phone_distance(ps_decoder_t *ps, const path *g, const path *p, int a, int b,
-                             double near) {
+ * common. Unlike the acoustic scores of two decoders, they need no common
+ * normalization. `plain` counts every miss as a phone; `near` counts the
+ * phone loop's usual errors on a real voice as `near_cost` of one (they
+ * turned most real "no"s, two phones, into distance 1: "N OW" heard as
+ * "M EH OW", "N AW N"). The phones are gathered once for both. */
+static void phone_distances(ps_decoder_t *ps, const path *g, const path *p, int a, int b,
+                            double near_cost, float *plain, float *near) {
     char want[MAX_PH][4], got[MAX_PH][4];
     int nw = 0, ng = 0;
     for (int i = 0; i < g->n; i++) {
@@ -889,7 +890,8 @@ static double phone_distance(ps_decoder_t *ps, const path *g, const path *p, int
         if (is_word(p->word[i]) && mid >= a && mid <= b)
             add_phones(p->word[i], got, &ng);
     }
-    return edit_distance(want, nw, got, ng, near);
+    *plain = (float)edit_distance(want, nw, got, ng, 1);
+    *near = (float)edit_distance(want, nw, got, ng, near_cost);
 }
 
 static const phrase *find_phrase(const speech_in *si, const char *text) {
@@ -1101,9 +1103,10 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     if (gf >= 0 && gl >= gf)
         h.score_span = (float)((span_ascr(gp, gf, gl) - span_ascr(pp, gf, gl)) /
                                (gl - gf + 1));
-    h.phone_dist = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl, 1) : 9.0f;
-    h.phone_near = gf >= 0 ? (float)phone_distance(si->ps, gp, pp, gf, gl, si->set.expected_near)
-                           : 9.0f;
+    h.phone_dist = h.phone_near = 9.0f;
+    if (gf >= 0)
+        phone_distances(si->ps, gp, pp, gf, gl, si->set.expected_near, &h.phone_dist,
+                        &h.phone_near);
     str_copy(h.text, hyp ? hyp : "", sizeof h.text);
     h.continued = continued;
     h.noise_db = noise_dbfs(si);
