@@ -3,7 +3,9 @@
 # few eSpeak NG voices, `floorcoach enroll` in file mode at one speaking rate,
 # then recall of the lexicon's safety replies at another rate in held-out
 # corpus noise at 10 and 0 dB, stock model vs the voice's profile; with the
-# enrollment time (speaking included) and the adaptation's CPU time.
+# enrollment time (speaking included) and the adaptation's CPU time; then
+# (bench/enroll_points.py) recall against false accepts at 10 dB with the
+# rejection moved stricter and looser.
 #   BENCH_ENROLL_VOICES="en-us+m3 ..."   voices (default: three)
 #   BENCH_ENROLL_SNRS="10 0"             SNRs in dB
 #   BENCH_ENROLL_NO_HEAR=1               only the plain-grammar decode (faster)
@@ -40,6 +42,10 @@ set -- --fc "$FC" --top "$TOP" --out "$TOP/bench/out/enroll" --corpus "$CORPUS"
 [ -n "${BENCH_ENROLL_NO_FA:-}" ] && set -- "$@" --no-fa
 echo "enroll benchmark: enrolling and decoding (cached in bench/out/enroll/; several minutes) ..."
 python3 bench/enroll_bench.py "$@" || exit 1
+if [ -z "${BENCH_ENROLL_NO_HEAR:-}" ] && [ -z "${BENCH_ENROLL_NO_FA:-}" ]; then
+    echo
+    python3 bench/enroll_points.py "$TOP" "$TOP/bench/out/enroll/room_none" 10 || exit 1
+fi
 echo "targets: enrolled safety-intent recall 10 dB / 0 dB >= 97% / >= 90%;"
 echo "  enrolled false accepts on ordinary speech <= 2 per hour;"
 echo "  enrollment time (speaking included) <= 4 min; adaptation CPU <= 30 s"

@@ -200,6 +200,8 @@ def main():
                 spec.insert(0, "loop %s %.6f 0" % (noise_files[n], ng))
                 spec.insert(1, "floor 3 7")
                 run([mixwav, stream, "%.2f" % total], input="\n".join(spec) + "\n", text=True)
+                with open(stream[:-4] + ".truth.json", "w") as o:
+                    json.dump(truth, o)
                 res = row["res"].setdefault(snr, {"n": 0, "g_stock": 0, "g_adapt": 0,
                                                   "h_stock": 0, "h_adapt": 0, "r_stock": 0,
                                                   "r_adapt": 0, "o_stock": 0, "o_adapt": 0})
@@ -336,8 +338,14 @@ def false_accepts(a, voice, vdir, prof, cache, noise_files, noise_db, mixwav, ke
                 if which == "adapt" and not kept:
                     fa[which][g] = dict(fa["stock"][g])
                     continue
-                out = subprocess.run([a.fc, "hear", "--mic", stream] + popt, check=True,
-                                     capture_output=True, text=True).stdout
+                r = subprocess.run([a.fc, "hear", "--verbose", "--mic", stream] + popt,
+                                   check=True, capture_output=True, text=True)
+                out = r.stdout
+                # kept for bench/enroll_points.py
+                with open(stream[:-4] + "." + which + ".jsonl", "w") as o:
+                    o.write(out)
+                with open(stream[:-4] + "." + which + ".rejected", "w") as o:
+                    o.write(r.stderr)
                 c = fa[which].setdefault(g, {"all": 0, "safety": 0})
                 for line in out.splitlines():
                     try:
