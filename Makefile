@@ -84,7 +84,7 @@ install: all
 	install -m 755 floorcoach $(DESTDIR)$(BINDIR)/floorcoach
 	install -m 644 routines/*.cfg $(DESTDIR)$(DATADIR)/routines/
 	cp -R voices $(DESTDIR)$(DATADIR)/
-	install -m 644 floorcoach.1 $(DESTDIR)$(MANDIR)/floorcoach.1
+	install -m 644 src/floorcoach.1 $(DESTDIR)$(MANDIR)/floorcoach.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/floorcoach $(DESTDIR)$(MANDIR)/floorcoach.1
