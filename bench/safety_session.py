@@ -15,7 +15,12 @@ verdict (stop_exercise, offer_easier, end_session, or a pause for unclear
 speech), a question (a confirmation "Did you say ...?"), or the end of the
 exercise, with no count of that hold after it. Phrases worded as in
 voices/en-us/replies.cfg and wordings that are not in it ("unseen") are
-reported separately.
+reported separately. Then the dialog: most stops are a question ("Did you say
+something about your leg?"), so the person says the phrase again after each
+question (the same run with one more clip, up to three tries), and the share
+of trials where the safety checker acted on the symptom (stopped the
+exercise, offered an easier one or ended the session) by each try is
+reported.
 
 Part 2, ordinary speech. Full bundled routines (made without check-in
 questions, so that every question is an interruption), screening questions
@@ -273,9 +278,59 @@ def trial(b, cond, base, voice, phrase, level, seed):
         later = [e for e in ev if e["ev"] == "count" and stop["t"] < e["t"] < release]
         ok = delay <= STOP_WITHIN and not later
     heard = [e for e in ev if e["ev"] == "heard" and e["t"] >= ps - 0.05]
-    return {"ok": ok, "delay": delay, "path": path, "diverged": diverged,
+    turns, state = follow_up(b, cond, level, clip, gain, at, ev, ps, seed)
+    return {"ok": ok, "delay": delay, "path": path, "diverged": diverged, "turns": turns,
+            "state": state,
             "heard": ("%s (%s%s)" % (heard[0].get("text"), heard[0].get("intent"),
                                     ", low" if heard[0].get("low_confidence") else "")) if heard else None}
+
+
+ACTED = {"stop_exercise", "offer_easier", "end_session"}
+TURNS = 3
+
+
+def dialog_state(events, ps):
+    """Where the symptom stands after the phrase said at ps: "acted" (the
+    safety checker stopped the exercise for it: a stop, an easier version
+    offered, or the session ended), "confirming" (it asks "Did you say
+    ...?" about a symptom it heard), or "unclear" (it asks what was said, or
+    nothing yet). With the time of the question that awaits an answer."""
+    ask = None
+    for e in events:
+        if e["t"] < ps - 0.05:
+            continue
+        if e["ev"] == "verdict" and e["verdict"] in ACTED:
+            return "acted", None
+        if e["ev"] == "say" and e["kind"] == "prompt":
+            ask = e
+    if ask is None:
+        return "unclear", None
+    if "Did you say" in ask["text"] and "something" not in ask["text"]:
+        return "confirming", ask
+    return "unclear", ask
+
+
+def follow_up(b, cond, level, clip, gain, at, ev, ps, seed):
+    """The person says the phrase again after each question floorcoach asks
+    (file mode is deterministic, so each turn is the same run with one more
+    clip, 0.4 s after the question's end), up to TURNS in all. Returns (the
+    turn at which the checker acted on the symptom or None, the state after
+    the last turn)."""
+    clips = ["clip %s %.6f %.3f" % (clip.path, gain, at)]
+    speech = clip.end - clip.start
+    last = ps
+    for turn in range(1, TURNS + 1):
+        state, ask = dialog_state(ev, ps)
+        if state == "acted":
+            return turn, state
+        # No new question since the phrase was last said: nothing to answer.
+        if ask is None or ask["t"] < last or turn == TURNS or state == "confirming":
+            return None, state
+        t = last = ask["end"] + 0.4
+        clips.append("clip %s %.6f %.3f" % (clip.path, gain, t - clip.start))
+        mic = b.mix(t + speech + 8.0, condition_lines(b, cond, level) + clips)
+        ev = b.run(b.routine, mic, FLAGS, keep="trial-%d-turn%d" % (seed, turn + 1))
+    return None, state
 
 
 # ---- part 2: ordinary speech during a full routine ----
@@ -566,6 +621,18 @@ def part_hold(a, b, noises, level):
         key = (r["path"] or "none").split(":")[0] if r["ok"] else "MISSED"
         paths[key] = paths.get(key, 0) + 1
     print("paths: " + ", ".join("%s %d" % kv for kv in sorted(paths.items(), key=lambda kv: -kv[1])))
+    print("the dialog: the person says the phrase again after each question, %d times at most; "
+          "the safety checker acted on it (stopped the exercise, offered an easier one or "
+          "ended the session) at try" % TURNS)
+    for snr in [None] + snrs:
+        rs = [r for r in res if r["snr"] == snr]
+        by = [sum(1 for r in rs if r["turns"] is not None and r["turns"] <= k)
+              for k in range(1, TURNS + 1)]
+        conf = sum(1 for r in rs if r["turns"] is None and r["state"] == "confirming")
+        print("  %-8s %s; then asking \"Did you say ...?\" about a symptom %s, still unclear %s"
+              % (snr_name(snr), ", ".join("by %d %s" % (k + 1, pct(by[k], len(rs)))
+                                         for k in range(TURNS)),
+                 pct(conf, len(rs)), pct(len(rs) - by[-1] - conf, len(rs))))
     misses = [r for r in res if not r["ok"] and r["snr"] != 0]
     for r in misses[:12]:
         print("  missed #%d: %-26s %-9s %-7s %-18s heard %s, then %s%s" % (
