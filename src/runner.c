@@ -184,6 +184,8 @@ static void log_heard(runner *r, long t_ms, const heard *h, bool typed) {
         json_bool(&b, "low_confidence", true);
     if (h->unclear)
         json_bool(&b, "unclear", true);
+    if (h->again)
+        json_bool(&b, "again", true);
     if (!typed)
         json_num(&b, "level", h->level_db);
     if (typed)

@@ -50,6 +50,10 @@ typedef struct settings {
     double unclear;           /* during a hold: safety-like speech down to this is unclear */
     double unclear_pd;        /* ... with at most this phone distance */
     double unclear_words;     /* ... and a phrase of at least this many words */
+    double again_ms;          /* a symptom said again this soon after the same symptom
+                               * was heard as unclear speech is understood on the
+                               * unclear score (0: never) ... */
+    double again_pd;          /* ... and up to this phone distance */
     double min_ms;         /* shorter segments are clicks and breaths */
     double max_ms;         /* segments are cut here (impulsive noise merges items) */
     double unclear_max_ms; /* longer speech is not a short reply: never unclear */
@@ -91,6 +95,8 @@ static const settings defaults = {
     .unclear = -24,
     .unclear_pd = 0.7,
     .unclear_words = 2,
+    .again_ms = 30000,
+    .again_pd = 1.0,
     .min_ms = 150,
     .max_ms = 4000,
     .unclear_max_ms = 3000,
@@ -132,7 +138,8 @@ static const setting_key setting_keys[] = {
     SK("long_phrase", long_phrase),     SK("long_words", long_words),
     SK("expected", expected),           SK("expected_pd", expected_pd),
     SK("unclear", unclear),             SK("unclear_pd", unclear_pd),
-    SK("unclear_words", unclear_words),
+    SK("unclear_words", unclear_words), SK("again_ms", again_ms),
+    SK("again_pd", again_pd),
     SK("min_ms", min_ms),
     SK("max_ms", max_ms),               SK("unclear_max_ms", unclear_max_ms),
     SK("near_db", near_db),             SK("near_snr", near_snr),
@@ -187,6 +194,9 @@ struct speech_in {
     unsigned long expected;
     bool in_hold;
     double person_db; /* level of the person's replies (see heard.level_db); NAN: unknown */
+    intent pend_intent; /* the symptom the last unclear speech was decoded as; NONE: none */
+    int pend_value;
+    long pend_ms;       /* ... and where that speech ended */
     long cap_end_ms;  /* where the last segment cut at max_ms ended; -1: none */
     bool cap_voiced;  /* ... and it was a voice */
     long talk_end_ms; /* where the words of the last voiced, speaking-level segment
@@ -693,6 +703,7 @@ speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *
     }
     si->cap_end_ms = -1;
     si->talk_end_ms = -1;
+    si->pend_intent = INTENT_NONE;
     si->person_db = opts && opts->profile_dir ? profile_level(opts->profile_dir) : NAN;
     return build(si, opts, err);
 }
@@ -960,6 +971,7 @@ void speech_in_judge(const speech_in *si, heard *h) {
     const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
     double dur = (double)(h->end_ms - h->start_ms);
     bool ok = false, low = false, unclear = false;
+    h->again = false;
     h->intent = INTENT_NONE;
     h->value = 0;
     h->confidence = 0;
@@ -984,6 +996,17 @@ void speech_in_judge(const speech_in *si, heard *h) {
                  pd <= s->unclear_pd && p->words >= s->unclear_words &&
                  dur <= s->unclear_max_ms)
             unclear = true;
+        /* Said again: asked what they said after unclear speech that was
+         * decoded as this symptom, the person repeats it. Two decodings of
+         * the same symptom, in a speaking voice, are taken as it: on the
+         * unclear score, with more room on the sounds (a real voice's
+         * repeat is often heard right but sounds off to the phone loop). */
+        else if ((c == RC_SAFETY || c == RC_RED_FLAG) && p->intent == si->pend_intent &&
+                 p->value == si->pend_value && h->start_ms >= si->pend_ms &&
+                 (double)(h->start_ms - si->pend_ms) <= s->again_ms && sc >= s->unclear &&
+                 pd <= s->again_pd && p->words >= s->unclear_words &&
+                 dur <= s->unclear_max_ms && speaking(si, h))
+            ok = h->again = true;
         /* Confidence: how far inside the sure region, on both measures
          * (about 0.5 at its edge). */
         double margin = (sc - sure) / 8.0;
@@ -1025,9 +1048,25 @@ void speech_in_judge(const speech_in *si, heard *h) {
               voiced_above(si, h, near_bar(si, h->start_ms));
     if (!ok && !unclear && h->near)
         unclear = true;
+    if (!ok)
+        h->again = false;
     h->low_confidence = low;
     h->unclear = unclear;
     h->rejected = !ok && !unclear;
+}
+
+void speech_in_note(speech_in *si, const heard *h) {
+    if (h->unclear) {
+        const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
+        enum rclass c = p ? class_of(p->intent) : RC_CONTROL;
+        if (p && (c == RC_SAFETY || c == RC_RED_FLAG)) {
+            si->pend_intent = p->intent;
+            si->pend_value = p->value;
+            si->pend_ms = h->end_ms;
+        }
+    } else if (h->intent != INTENT_NONE) {
+        si->pend_intent = INTENT_NONE; /* answered: nothing is pending */
+    }
 }
 
 int speech_in_tune(speech_in *si, const char *tuning, fc_err *err) {
@@ -1118,6 +1157,7 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
         si->cap_voiced = h.voiced >= si->set.near_voiced;
     h.run_on = si->talk_end_ms >= 0 && h.start_ms - si->talk_end_ms < (long)si->set.run_on_ms;
     speech_in_judge(si, &h);
+    speech_in_note(si, &h);
     if (speaking(si, &h))
         si->talk_end_ms = h.end_ms;
     /* Other talk while no question is open (the person is mostly quiet

@@ -18,6 +18,8 @@ typedef struct heard {
     float confidence;      /* 0..1 */
     bool low_confidence;   /* accepted, but below the sure threshold */
     bool unclear;          /* speech that may be a symptom reply, not understood */
+    bool again;            /* understood as a symptom said again: the last unclear
+                            * speech was decoded as the same symptom, shortly before */
     bool near;             /* during a hold: voiced, reply-length and about as loud as
                             * the person (their own voice, whatever its words) */
     /* For tuning and logs: the evidence behind the decision. */
@@ -91,6 +93,13 @@ void speech_in_set_raw(speech_in *si, bool raw);
  * settings and context (fills intent, value, confidence, low_confidence,
  * unclear, rejected). The benchmark uses it to sweep thresholds. */
 void speech_in_judge(const speech_in *si, heard *h);
+
+/* Remembers what a judged result means for the next ones: unclear speech
+ * decoded as a symptom makes that symptom, said again in a speaking voice
+ * within again_ms, be understood on the unclear score with more room on its
+ * sounds (again_pd; heard.again); an accepted reply clears it. The listener calls it on every segment; the benchmark and the tests
+ * after speech_in_judge. */
+void speech_in_note(speech_in *si, const heard *h);
 
 /* The phone distance of the judge, on phone strings ("N OW" wanted, "M EH OW"
  * heard): edits per wanted phone, a near miss (a phone of the same class)

@@ -636,6 +636,62 @@ static void test_near_miss(speech_in *si) {
     CHECK(h.intent == INTENT_NONE, "nor outside a question");
 }
 
+/* Asked what they said after unclear speech, the person says their symptom
+ * again: two decodings of the same symptom, the first unclear, are taken as
+ * it, on the unclear score with more room on the sounds; another symptom, a
+ * repeat too late, too faint, or one after an answer was understood, are
+ * not. */
+static void test_said_again(speech_in *si) {
+    heard first = decoded("sharp pain", 800, -22, 0.5f);
+    speech_in_set_context(si, 0, true);
+    speech_in_judge(si, &first);
+    CHECK(first.unclear && first.intent == INTENT_NONE, "during a hold, an unsure \"sharp pain\" is unclear");
+    speech_in_note(si, &first);
+    speech_in_set_context(si, 0, false); /* the count stopped, it asks */
+    heard again = decoded("sharp pain", 800, -22, 0.5f);
+    again.start_ms = 6000;
+    again.end_ms = 6800;
+    speech_in_judge(si, &again);
+    CHECK(again.intent == INTENT_SHARP_PAIN && again.again && !again.rejected,
+          "said again after the question, the same symptom is understood");
+    heard off = again;
+    off.phone_dist = off.phone_near = 0.95f;
+    speech_in_judge(si, &off);
+    CHECK(off.intent == INTENT_SHARP_PAIN && off.again, "... also when its sounds are a little off");
+    off.phone_dist = off.phone_near = 1.2f;
+    speech_in_judge(si, &off);
+    CHECK(off.intent == INTENT_NONE && !off.again, "... but not far off");
+    heard weak = again;
+    weak.score = -30;
+    speech_in_judge(si, &weak);
+    CHECK(weak.intent == INTENT_NONE && !weak.again, "... not on less evidence than unclear speech");
+    heard faint = again;
+    faint.level_db = -58;
+    speech_in_judge(si, &faint);
+    CHECK(faint.intent == INTENT_NONE, "... nor from a sound barely above the room's noise");
+    heard other = decoded("both legs", 800, -22, 0.5f);
+    other.start_ms = 6000;
+    other.end_ms = 6800;
+    speech_in_judge(si, &other);
+    CHECK(other.intent == INTENT_NONE && !other.again, "another symptom on the same evidence is not");
+    heard late = again;
+    late.start_ms = 40000;
+    late.end_ms = 40800;
+    speech_in_judge(si, &late);
+    CHECK(late.intent == INTENT_NONE, "nor the same one said long after");
+    speech_in_note(si, &again); /* understood: nothing pending any more */
+    speech_in_judge(si, &again);
+    CHECK(again.intent == INTENT_NONE, "nor once a reply was understood");
+    heard ctl = decoded("keep going", 800, -22, 0.5f);
+    ctl.unclear = true;
+    speech_in_note(si, &ctl);
+    heard go = decoded("keep going", 800, -22, 0.5f);
+    go.start_ms = 6000;
+    go.end_ms = 6800;
+    speech_in_judge(si, &go);
+    CHECK(go.intent == INTENT_NONE, "a command is never taken on a repeat");
+}
+
 int main(void) {
     fc_err err;
     char path[4096];
@@ -656,6 +712,7 @@ int main(void) {
         test_run_on(si);
         test_long_phrase(si);
         test_near_miss(si);
+        test_said_again(si);
     }
     speech_in_free(si);
     test_phone_distance();
