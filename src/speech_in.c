@@ -242,6 +242,11 @@ static enum rclass class_of(intent i) {
     return RC_CONTROL;
 }
 
+/* Symptoms and red flags: what the safety checker acts on. */
+static bool symptom_class(enum rclass c) {
+    return c == RC_SAFETY || c == RC_RED_FLAG;
+}
+
 /* ---- settings ---------------------------------------------------------- */
 
 typedef struct flagset {
@@ -970,13 +975,13 @@ void speech_in_judge(const speech_in *si, heard *h) {
     const settings *s = &si->set;
     const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
     double dur = (double)(h->end_ms - h->start_ms);
-    bool ok = false, low = false, unclear = false;
-    h->again = false;
+    bool ok = false, low = false, unclear = false, again = false;
     h->intent = INTENT_NONE;
     h->value = 0;
     h->confidence = 0;
     if (p && dur >= s->min_ms) {
         enum rclass c = class_of(p->intent);
+        bool safety = symptom_class(c);
         bool one = p->words == 1, expect = (si->expected >> p->intent) & 1u;
         /* Ordinary speech forced onto a long phrase scores far below it (the
          * enroll benchmark), so long phrases need less evidence. */
@@ -986,27 +991,26 @@ void speech_in_judge(const speech_in *si, heard *h) {
         double adj_pd = (expect ? s->expected_pd : 0) - (one ? s->one_word_pd : 0);
         double sc = h->score, pd = expect && one ? h->phone_near : h->phone_dist;
         double sure = s->sure[c] + adj, sure_pd = s->sure_pd[c] + adj_pd;
+        /* Could be a symptom reply said unsurely (the unclear bars). */
+        bool symptom_like = safety && sc >= s->unclear && p->words >= s->unclear_words &&
+                            dur <= s->unclear_max_ms;
         if (sc >= sure && pd <= sure_pd)
             ok = true;
         else if (sc >= s->low[c] + adj && pd <= s->low_pd[c] + adj_pd)
             ok = low = true;
         /* A symptom said during a hold must never be lost: speech that
          * looks like one, short enough to be a reply, pauses and asks. */
-        else if (si->in_hold && (c == RC_SAFETY || c == RC_RED_FLAG) && sc >= s->unclear &&
-                 pd <= s->unclear_pd && p->words >= s->unclear_words &&
-                 dur <= s->unclear_max_ms)
+        else if (si->in_hold && symptom_like && pd <= s->unclear_pd)
             unclear = true;
         /* Said again: asked what they said after unclear speech that was
          * decoded as this symptom, the person repeats it. Two decodings of
          * the same symptom, in a speaking voice, are taken as it: on the
          * unclear score, with more room on the sounds (a real voice's
          * repeat is often heard right but sounds off to the phone loop). */
-        else if ((c == RC_SAFETY || c == RC_RED_FLAG) && p->intent == si->pend_intent &&
+        else if (symptom_like && pd <= s->again_pd && p->intent == si->pend_intent &&
                  p->value == si->pend_value && h->start_ms >= si->pend_ms &&
-                 (double)(h->start_ms - si->pend_ms) <= s->again_ms && sc >= s->unclear &&
-                 pd <= s->again_pd && p->words >= s->unclear_words &&
-                 dur <= s->unclear_max_ms && speaking(si, h))
-            ok = h->again = true;
+                 (double)(h->start_ms - si->pend_ms) <= s->again_ms && speaking(si, h))
+            ok = again = true;
         /* Confidence: how far inside the sure region, on both measures
          * (about 0.5 at its edge). */
         double margin = (sc - sure) / 8.0;
@@ -1016,7 +1020,6 @@ void speech_in_judge(const speech_in *si, heard *h) {
         /* Words in a segment no louder than the noise around it are the
          * noise's (or the program's own echo), and a command far quieter
          * than the person is someone else's. */
-        bool safety = c == RC_SAFETY || c == RC_RED_FLAG;
         if (h->level_db < h->noise_db + s->min_snr ||
             (!safety && !isnan(si->person_db) && h->level_db < si->person_db - s->far_db))
             ok = low = unclear = false;
@@ -1048,8 +1051,7 @@ void speech_in_judge(const speech_in *si, heard *h) {
               voiced_above(si, h, near_bar(si, h->start_ms));
     if (!ok && !unclear && h->near)
         unclear = true;
-    if (!ok)
-        h->again = false;
+    h->again = ok && again;
     h->low_confidence = low;
     h->unclear = unclear;
     h->rejected = !ok && !unclear;
@@ -1058,8 +1060,7 @@ void speech_in_judge(const speech_in *si, heard *h) {
 void speech_in_note(speech_in *si, const heard *h) {
     if (h->unclear) {
         const phrase *p = h->text[0] ? find_phrase(si, h->text) : NULL;
-        enum rclass c = p ? class_of(p->intent) : RC_CONTROL;
-        if (p && (c == RC_SAFETY || c == RC_RED_FLAG)) {
+        if (p && symptom_class(class_of(p->intent))) {
             si->pend_intent = p->intent;
             si->pend_value = p->value;
             si->pend_ms = h->end_ms;

@@ -97,8 +97,8 @@ void speech_in_judge(const speech_in *si, heard *h);
 /* Remembers what a judged result means for the next ones: unclear speech
  * decoded as a symptom makes that symptom, said again in a speaking voice
  * within again_ms, be understood on the unclear score with more room on its
- * sounds (again_pd; heard.again); an accepted reply clears it. The listener calls it on every segment; the benchmark and the tests
- * after speech_in_judge. */
+ * sounds (again_pd; heard.again); an accepted reply clears it. The
+ * listener calls it on every segment; the tests after speech_in_judge. */
 void speech_in_note(speech_in *si, const heard *h);
 
 /* The phone distance of the judge, on phone strings ("N OW" wanted, "M EH OW"

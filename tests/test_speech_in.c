@@ -645,7 +645,8 @@ static void test_said_again(speech_in *si) {
     heard first = decoded("sharp pain", 800, -22, 0.5f);
     speech_in_set_context(si, 0, true);
     speech_in_judge(si, &first);
-    CHECK(first.unclear && first.intent == INTENT_NONE, "during a hold, an unsure \"sharp pain\" is unclear");
+    CHECK(first.unclear && first.intent == INTENT_NONE,
+          "during a hold, an unsure \"sharp pain\" is unclear");
     speech_in_note(si, &first);
     speech_in_set_context(si, 0, false); /* the count stopped, it asks */
     heard again = decoded("sharp pain", 800, -22, 0.5f);
@@ -657,14 +658,16 @@ static void test_said_again(speech_in *si) {
     heard off = again;
     off.phone_dist = off.phone_near = 0.95f;
     speech_in_judge(si, &off);
-    CHECK(off.intent == INTENT_SHARP_PAIN && off.again, "... also when its sounds are a little off");
+    CHECK(off.intent == INTENT_SHARP_PAIN && off.again,
+          "... also when its sounds are a little off");
     off.phone_dist = off.phone_near = 1.2f;
     speech_in_judge(si, &off);
     CHECK(off.intent == INTENT_NONE && !off.again, "... but not far off");
     heard weak = again;
     weak.score = -30;
     speech_in_judge(si, &weak);
-    CHECK(weak.intent == INTENT_NONE && !weak.again, "... not on less evidence than unclear speech");
+    CHECK(weak.intent == INTENT_NONE && !weak.again,
+          "... not on less evidence than unclear speech");
     heard faint = again;
     faint.level_db = -58;
     speech_in_judge(si, &faint);
@@ -673,7 +676,8 @@ static void test_said_again(speech_in *si) {
     other.start_ms = 6000;
     other.end_ms = 6800;
     speech_in_judge(si, &other);
-    CHECK(other.intent == INTENT_NONE && !other.again, "another symptom on the same evidence is not");
+    CHECK(other.intent == INTENT_NONE && !other.again,
+          "another symptom on the same evidence is not");
     heard late = again;
     late.start_ms = 40000;
     late.end_ms = 40800;
