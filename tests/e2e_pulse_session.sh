@@ -171,7 +171,6 @@ live_stop_test() {
     fi
     # Speak 3 s into the first hold.
     if wait_log '"ev":"count","n":3' 1 90; then
-        feed_wall=$(now)
         pulse_play "$TMP/pain.wav" 20
         # The end of the phrase itself (0.6 s of trailing noise in the feed).
         feed_end_session=$(echo "$(now) - 0.6 - $wall0" | bc)
@@ -185,7 +184,6 @@ live_stop_test() {
             echo "    heard as unclear speech: the count stopped and it asked; saying it again"
             wait_log '"ev":"say".*"Did you say something' 1 5
             sleep 6
-            feed_wall=$(now)
             pulse_play "$TMP/pain.wav" 20
             feed_end_session=$(echo "$(now) - 0.6 - $wall0" | bc)
         fi
