@@ -11,13 +11,7 @@ if ! timeout 20 "$FC" enroll --help >/dev/null 2>&1; then
     check_report
     exit $?
 fi
-for tool in espeak-ng sox python3; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool is not installed"
-        check_report
-        exit $?
-    fi
-done
+skip_without espeak-ng sox python3
 
 PROF=$XDG_DATA_HOME/floorcoach/profile
 BUILD="timeout 300 python3 $TOP/tests/enroll_mic.py $FC"

@@ -12,13 +12,7 @@
 cd "$TOP" || exit 1
 
 WORDS=$CORPUS/speech/words
-for tool in sox python3; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "skipped: $tool not installed"
-        check_report
-        exit $?
-    fi
-done
+skip_without sox python3
 if [ ! -d "$WORDS/no" ]; then
     echo "skipped: the corpus folder $WORDS is absent"
     check_report

@@ -16,13 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 1
 
-for tool in espeak-ng sox python3 cc; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "skipped: $tool not installed"
-        check_report
-        exit $?
-    fi
-done
+skip_without espeak-ng sox python3 cc
 if [ ! -d "$CORPUS/noise" ]; then
     echo "skipped: the corpus is not at $CORPUS"
     check_report

@@ -9,13 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 1
 
-for tool in espeak-ng sox python3; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "skipped: $tool not installed"
-        check_report
-        exit $?
-    fi
-done
+skip_without espeak-ng sox python3
 
 VOICE=en-us+m3 # the person; floorcoach speaks with en-us+f2 (voices/calm.cfg)
 PHRASE="pain down my leg"

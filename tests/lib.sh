@@ -29,3 +29,15 @@ check_report() {
     echo "$check_passed passed, $check_failed failed"
     [ "$check_failed" = 0 ]
 }
+
+# skip_without TOOL...: ends the test as skipped ("0 passed, 0 failed" when
+# nothing was checked yet) if one of the tools is not installed.
+skip_without() {
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "skipped: $tool not installed"
+            check_report
+            exit $?
+        fi
+    done
+}
