@@ -474,6 +474,7 @@ static void pick_model(speech_in *si, const speech_in_opts *opts) {
 
 static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) {
     char *tun = NULL, *jsgf = NULL, dict[64] = "";
+    int fd = -1; /* the dictionary file, open while the recognizer reads it */
     wordref *words = NULL;
     size_t nwords = 0;
     flagset fr, fp;
@@ -497,15 +498,17 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     }
     const char *tmp = getenv("TMPDIR");
     snprintf(dict, sizeof dict, "%s/fc-dict.XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    int fd = mkstemp(dict);
+    fd = mkstemp(dict);
     if (fd < 0) {
         err_set(err, "cannot create a temporary file in %s: %s", dict, strerror(errno));
         dict[0] = '\0';
         goto error_out;
     }
-    FILE *f = fdopen(fd, "w");
+    int wfd = dup(fd);
+    FILE *f = wfd >= 0 ? fdopen(wfd, "w") : NULL;
     if (!f) {
-        close(fd);
+        if (wfd >= 0)
+            close(wfd);
         err_set(err, "cannot write a temporary file: %s", strerror(errno));
         goto error_out;
     }
@@ -516,6 +519,13 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
         rc = err_set(err, "cannot write a temporary file: %s", strerror(errno));
     if (rc < 0)
         goto error_out;
+    /* The recognizer reads the dictionary by name. Where the open file has
+     * one of its own (/proc), the file's name is removed at once: a program
+     * killed while the recognizer starts leaves nothing behind in /tmp. */
+    char by_fd[64];
+    snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
+    if (access(by_fd, R_OK) == 0 && unlink(dict) == 0)
+        str_copy(dict, by_fd, sizeof dict);
     const char *log = opts ? opts->log_path : NULL;
     si->ps = decoder_new(si->model, dict, log, &fr, NULL, err);
     if (!si->ps)
@@ -541,14 +551,18 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
         err_set(err, "tuning: post_ms must be 50 to %d", FRAME_MS * WIN_MAX);
         goto error_out;
     }
-    unlink(dict);
+    if (strncmp(dict, "/proc/", 6) != 0)
+        unlink(dict);
+    close(fd);
     free(jsgf);
     free(tun);
     free_words(words, nwords);
     return si;
 error_out:
-    if (dict[0])
+    if (dict[0] && strncmp(dict, "/proc/", 6) != 0)
         unlink(dict);
+    if (fd >= 0)
+        close(fd);
     free(jsgf);
     free(tun);
     free_words(words, nwords);
