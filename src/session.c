@@ -1920,6 +1920,12 @@ static void on_reply_ev(session *s, const session_event *ev) {
     case INTENT_NO:
         if (q != Q_NONE)
             answer_yes_no(s, ev);
+        /* A yes or no that answers nothing, in the person's own voice during
+         * a hold, is not what they meant to say: "no, no" may be distress,
+         * and "I can't feel my leg" was heard as "i don't" (a benchmark
+         * voice). It stops the count and asks, like speech not understood. */
+        else if (ev->near && s->ij == Q_NONE)
+            on_unclear(s, "unclear_speech");
         return;
     default:
         if (q != Q_NONE)

@@ -773,6 +773,26 @@ static void test_unsure_better(const prompts *p) {
     driver_free(d);
 }
 
+/* A yes or no mid-hold that is not in the person's own voice (the TV) is
+ * ignored: no question is open, and the count goes on. */
+static void test_stray_answer(const prompts *p, const char *what) {
+    const char *answers[] = {"no", "no", "no", "no", "no", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, what, 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, what);
+    int one = find_act(d, 0, ACT_SAY, "One");
+    CHECK(one >= 0 && d->log[one + 1].type == ACT_SAY && d->log[one + 1].kind == SAY_COUNT,
+          "a stray \"%s\" mid-hold: the count goes on", what);
+    CHECK_INT(count_acts(d, ACT_SAY, "something about your leg"), 0);
+    CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_unclear(const prompts *p, const char *what, const char *reason) {
     const char *answers[] = {"no", "no", "no", "no", "no", "resume", "better", "better", "better"};
     trigger tr[] = {{ACT_SAY, SAY_COUNT, "One", 1, 300, what, 0}};
@@ -1629,6 +1649,11 @@ int main(void) {
      * stops the count and asks, and "carry on" restarts the rep */
     test_unclear(p, "^?better", "unclear_speech");
     test_unclear(p, "unclear", "unclear_speech");
+    /* a yes or no that answers no question, in their own voice */
+    test_unclear(p, "^no", "unclear_speech");
+    test_unclear(p, "^yes", "unclear_speech");
+    test_stray_answer(p, "no"); /* not in their voice: the count goes on */
+    test_stray_answer(p, "yes");
     test_unclear(p, "clap", "clap");
     test_tail_not_answer(p, "~resume", 100, false);
     test_tail_not_answer(p, "~resume", 600, false); /* begun 400 ms in */
