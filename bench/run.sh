@@ -27,6 +27,10 @@ step "answers after a question (short and long forms)" env FLOORCOACH_DATA="$PWD
 # right after a question, and its other words as false answers.
 step "real one-word answers after a question" env FLOORCOACH_DATA="$PWD" \
     python3 bench/real_words.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/words
+# Replies in the person's own words: wordings the lexicon lists and wordings
+# it does not (held out), in four voices over a hiss and the corpus noise.
+step "replies in other words" env FLOORCOACH_DATA="$PWD" \
+    python3 bench/wording.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/wording
 # Enrollment: a few voices enroll in file mode; recall of the safety replies
 # at another rate in held-out noise, stock model vs adapted; enrollment time
 # and adaptation CPU.
