@@ -59,9 +59,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 RATE = 16000
 SEEN = ["pain down my leg", "tingling in my foot", "my leg feels weak", "sharp pain"]
-# Not phrases of the lexicon ("my foot has gone numb" and "my leg is tingling",
-# the unseen ones before 2026-12-06, were added to it then).
-UNSEEN = ["it's shooting down my leg", "my toes are going numb", "i've got tingling in my toes"]
+# Not phrases of the lexicon (the unseen ones before 2026-12-06, "my foot has
+# gone numb" and "my leg is tingling", were added to it then).
+UNSEEN = ["it's shooting down my leg", "i have numbness in my toes", "there's tingling in my leg"]
 VOICES = ["en-us", "en-us+f2", "en-us+m3", "en-gb", "en-us+f4", "en+klatt"]
 ANSWER_VOICE = "en-us+m3"
 TV_VOICES = ["en-us", "en-gb", "en-us+f4", "en+klatt", "en-us+m3"]

@@ -8,8 +8,8 @@ People do not say the lexicon's phrases word for word: "my leg hurts" for
 replies, with what they mean. Each is synthesized in the four REPORT voices
 of the recognition benchmark (two speaking rates), placed 3 s apart in a
 stream over a quiet hiss ("clean") and over corpus noise at 10 dB (each rate
-in three of the six noises), and
-heard with `floorcoach hear` (as during a session, outside a question). A
+in three of the six noises), and heard with `floorcoach hear` (as during a
+session, outside a question). A
 reply counts as understood when it is heard as its meaning, and as acted on
 safely when what it was heard as leads the safety checker to the same action
 (spreading, nerve signs and weakness all stop the exercise). Wordings the
@@ -107,8 +107,7 @@ WORDINGS = [
     ("stop", "please stop"),
     ("stop", "stop please"),
     ("stop", "i've had enough"),
-    # Written after the ones above were added to the lexicon, and never added:
-    # how wording nobody wrote down fares.
+    # Written after the ones above were added to the lexicon, and added later.
     ("spreading", "it's going down my leg again"),
     ("spreading", "pain in my calf now"),
     ("spreading", "it's in my leg now"),
@@ -139,8 +138,36 @@ WORDINGS = [
     ("pause", "just a moment"),
     ("pause", "hang on a minute"),
     ("pause", "let me rest"),
-    ("stop", "i want to finish"),
     ("stop", "let's stop"),
+    # Written after the 32 above were added too, and never added.
+    ("spreading", "the pain is going into my foot"),
+    ("spreading", "it's shooting into my leg"),
+    ("spreading", "pain running down my leg"),
+    ("spreading", "my calf hurts"),
+    ("spreading", "it's down to my ankle now"),
+    ("nerve_signs", "my foot feels tingly"),
+    ("nerve_signs", "i have numbness in my toes"),
+    ("nerve_signs", "there's tingling in my leg"),
+    ("nerve_signs", "i've got pins and needles in my toes"),
+    ("weakness", "i can't stand on my leg"),
+    ("weakness", "my foot is dragging"),
+    ("weakness", "my leg is really weak"),
+    ("sharp_pain", "ow"),
+    ("sharp_pain", "that's really sore"),
+    ("sharp_pain", "it hurts so much"),
+    ("sharp_pain", "that was a sharp pain"),
+    ("red_flag", "i've had an accident with my bladder"),
+    ("red_flag", "both of my legs are numb"),
+    ("worse", "it's worse than it was"),
+    ("worse", "getting a lot worse"),
+    ("better", "it feels much better"),
+    ("better", "that's a lot better"),
+    ("centralizing", "the pain has moved to my back"),
+    ("centralizing", "it's gone from my leg"),
+    ("pause", "give me a second"),
+    ("pause", "hold on please"),
+    ("stop", "i want to stop now"),
+    ("stop", "stop this please"),
 ]
 # What the safety checker does with a meaning (the same action counts).
 ACTION = {"spreading": "stop", "nerve_signs": "stop", "weakness": "stop",
