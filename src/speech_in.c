@@ -474,7 +474,8 @@ static void pick_model(speech_in *si, const speech_in_opts *opts) {
 
 static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) {
     char *tun = NULL, *jsgf = NULL, dict[64] = "";
-    int fd = -1; /* the dictionary file, open while the recognizer reads it */
+    int fd = -1;        /* the dictionary file, open while the recognizer reads it */
+    bool named = false; /* ... and its name in TMPDIR still to remove */
     wordref *words = NULL;
     size_t nwords = 0;
     flagset fr, fp;
@@ -501,8 +502,18 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     fd = mkstemp(dict);
     if (fd < 0) {
         err_set(err, "cannot create a temporary file in %s: %s", dict, strerror(errno));
-        dict[0] = '\0';
         goto error_out;
+    }
+    named = true;
+    /* The recognizer reads the dictionary by name. Where the open file has
+     * one of its own (/proc), the name in TMPDIR is removed at once: a
+     * program killed while it writes the file or the recognizer starts
+     * leaves nothing behind. */
+    char by_fd[64];
+    snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
+    if (access(by_fd, R_OK) == 0 && unlink(dict) == 0) {
+        named = false;
+        str_copy(dict, by_fd, sizeof dict);
     }
     int wfd = dup(fd);
     FILE *f = wfd >= 0 ? fdopen(wfd, "w") : NULL;
@@ -519,13 +530,6 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
         rc = err_set(err, "cannot write a temporary file: %s", strerror(errno));
     if (rc < 0)
         goto error_out;
-    /* The recognizer reads the dictionary by name. Where the open file has
-     * one of its own (/proc), the file's name is removed at once: a program
-     * killed while the recognizer starts leaves nothing behind in /tmp. */
-    char by_fd[64];
-    snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
-    if (access(by_fd, R_OK) == 0 && unlink(dict) == 0)
-        str_copy(dict, by_fd, sizeof dict);
     const char *log = opts ? opts->log_path : NULL;
     si->ps = decoder_new(si->model, dict, log, &fr, NULL, err);
     if (!si->ps)
@@ -551,7 +555,7 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
         err_set(err, "tuning: post_ms must be 50 to %d", FRAME_MS * WIN_MAX);
         goto error_out;
     }
-    if (strncmp(dict, "/proc/", 6) != 0)
+    if (named)
         unlink(dict);
     close(fd);
     free(jsgf);
@@ -559,7 +563,7 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     free_words(words, nwords);
     return si;
 error_out:
-    if (dict[0] && strncmp(dict, "/proc/", 6) != 0)
+    if (named)
         unlink(dict);
     if (fd >= 0)
         close(fd);

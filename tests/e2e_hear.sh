@@ -1,7 +1,8 @@
 #!/bin/sh
 # hear: replies synthesized here over a noise floor are printed as JSON lines
 # with the right intent; ordinary speech and noise print nothing; a phrase
-# added to a copy of the lexicon is heard; an unknown word is a clear error.
+# added to a copy of the lexicon is heard; an unknown word is a clear error;
+# a hear killed at start-up leaves no temporary file.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 1
 
@@ -198,4 +199,14 @@ check "the error names the word and its phrase ($(cat "$TMP/hear.err"))" \
 
 hear "$TMP/replies.wav" --no-such-option
 check "an unknown option exits 1" test "$rc" = 1
+
+# Killed while it starts (writing the recognizer's dictionary, loading the
+# model) or while it listens: nothing is left behind in TMPDIR.
+mkdir "$TMP/tmpdir"
+for delay in 0.02 0.05 0.1 0.2 0.3 0.5 0.8 1.2; do
+    TMPDIR=$TMP/tmpdir timeout -s KILL "$delay" "$FC" hear --mic "$TMP/replies.wav" \
+        --no-profile >/dev/null 2>&1
+done
+check "killed at start-up, hear leaves no file in TMPDIR (found: $(ls "$TMP/tmpdir"))" \
+    test -z "$(ls -A "$TMP/tmpdir")"
 check_report
