@@ -122,9 +122,20 @@ typedef struct negation {
     size_t len, words;
 } negation;
 
+/* Phrase texts live in blocks of TEXT_BLOCK bytes: a lexicon that spells
+ * thousands of phrases costs a handful of allocations, not one each. */
+#define TEXT_BLOCK 65536
+/* The longest phrase, as written or as spelled by its choices. */
+#define PHRASE_MAX 1000
+
 struct lexicon {
     entry *e;
     size_t n, cap;
+    char **blocks;
+    size_t nblocks;
+    size_t used; /* bytes used of the last block */
+    size_t *index; /* hash of the texts: 1 + their entry, 0 free */
+    size_t index_cap;
     negation *neg;
     size_t nneg, negcap;
     const entry **order; /* into e: longest first, then by priority */
@@ -134,8 +145,10 @@ struct lexicon {
 void lexicon_free(lexicon *lx) {
     if (!lx)
         return;
-    for (size_t i = 0; i < lx->n; i++)
-        free((char *)lx->e[i].p.text);
+    for (size_t i = 0; i < lx->nblocks; i++)
+        free(lx->blocks[i]);
+    free(lx->blocks);
+    free(lx->index);
     for (size_t i = 0; i < lx->nneg; i++)
         free(lx->neg[i].text);
     free(lx->e);
@@ -217,51 +230,111 @@ static void slot_name(char *buf, size_t n, intent i, int value) {
         snprintf(buf, n, "%s", intent_name(i));
 }
 
-static int add_phrase(loader *ld, const char *raw, intent in, int value, int line) {
+/* A copy of `t` in the lexicon's text blocks; NULL when out of memory. */
+static const char *text_copy(lexicon *lx, const char *t) {
+    size_t len = strlen(t) + 1;
+    if (lx->nblocks == 0 || lx->used + len > TEXT_BLOCK) {
+        char **b = xrealloc(lx->blocks, (lx->nblocks + 1) * sizeof *b);
+        if (!b)
+            return NULL;
+        lx->blocks = b;
+        b[lx->nblocks] = xmalloc(TEXT_BLOCK);
+        if (!b[lx->nblocks])
+            return NULL;
+        lx->nblocks++;
+        lx->used = 0;
+    }
+    char *c = lx->blocks[lx->nblocks - 1] + lx->used;
+    memcpy(c, t, len);
+    lx->used += len;
+    return c;
+}
+
+static size_t text_hash(const char *t) {
+    size_t h = 14695981039346656037u;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211u;
+    return h;
+}
+
+/* The entry whose text is `t`, or NULL. */
+static entry *text_find(const lexicon *lx, const char *t) {
+    if (!lx->index_cap)
+        return NULL;
+    for (size_t k = text_hash(t) % lx->index_cap; lx->index[k]; k = (k + 1) % lx->index_cap)
+        if (strcmp(lx->e[lx->index[k] - 1].p.text, t) == 0)
+            return &lx->e[lx->index[k] - 1];
+    return NULL;
+}
+
+/* Puts entry i in the hash, which is grown to stay at most half full.
+ * Returns 0, or -1 when out of memory. */
+static int text_index(lexicon *lx, size_t i) {
+    if (2 * (lx->n + 1) > lx->index_cap) {
+        size_t cap = lx->index_cap ? lx->index_cap * 2 : 1024;
+        size_t *ix = xcalloc(cap, sizeof *ix);
+        if (!ix)
+            return -1;
+        free(lx->index);
+        lx->index = ix;
+        lx->index_cap = cap;
+        for (size_t k = 0; k < lx->n; k++)
+            if (k != i)
+                text_index(lx, k);
+    }
+    size_t k = text_hash(lx->e[i].p.text) % lx->index_cap;
+    while (lx->index[k])
+        k = (k + 1) % lx->index_cap;
+    lx->index[k] = i + 1;
+    return 0;
+}
+
+static int add_phrase(loader *ld, const char *raw, intent in, int value, int line,
+                      bool spelled) {
     lexicon *lx = ld->lx;
-    char *t = xstrdup(raw);
-    if (!t)
-        return err_set(ld->err, "%s: out of memory", ld->path);
+    char t[PHRASE_MAX + 1];
+    if (strlen(raw) > PHRASE_MAX)
+        return err_set(ld->err, "%s:%d: phrase \"%.40s...\" is longer than %d characters",
+                       ld->path, line, raw, PHRASE_MAX);
+    str_copy(t, raw, sizeof t);
     fold_quotes(t);
     str_normalize(t);
-    if (!t[0]) {
-        free(t);
+    if (!t[0])
         return err_set(ld->err, "%s:%d: phrase \"%s\" has no words", ld->path, line, raw);
-    }
-    for (size_t i = 0; i < lx->n; i++) {
-        const entry *o = &lx->e[i];
-        if (strcmp(o->p.text, t) != 0)
-            continue;
+    entry *o = text_find(lx, t);
+    if (o) {
         if (o->p.intent == in && o->p.value == value) {
-            free(t); /* listed twice in the same place: harmless */
+            o->p.spelled = o->p.spelled && spelled; /* twice in one place: harmless */
             return 0;
         }
         char a[40], b[40];
         slot_name(a, sizeof a, o->p.intent, o->p.value);
         slot_name(b, sizeof b, in, value);
-        err_set(ld->err, "%s:%d: phrase \"%s\" is listed under both %s (line %d) and %s",
-                ld->path, line, t, a, o->line, b);
-        free(t);
-        return -1;
+        return err_set(ld->err, "%s:%d: phrase \"%s\" is listed under both %s (line %d) and %s",
+                       ld->path, line, t, a, o->line, b);
     }
     if (lx->n == lx->cap) {
         size_t cap = lx->cap ? lx->cap * 2 : 64;
         entry *e = xrealloc(lx->e, cap * sizeof *e);
-        if (!e) {
-            free(t);
+        if (!e)
             return err_set(ld->err, "%s: out of memory", ld->path);
-        }
         lx->e = e;
         lx->cap = cap;
     }
-    entry *e = &lx->e[lx->n++];
-    e->p.text = t;
+    entry *e = &lx->e[lx->n];
+    e->p.text = text_copy(lx, t);
+    if (!e->p.text)
+        return err_set(ld->err, "%s: out of memory", ld->path);
     e->p.intent = in;
     e->p.value = value;
+    e->p.spelled = spelled;
     e->len = strlen(t);
     e->words = count_words(t);
     e->rank = lx->rank[in];
     e->line = line;
+    if (text_index(lx, lx->n) < 0)
+        return err_set(ld->err, "%s: out of memory", ld->path);
+    lx->n++;
     return 0;
 }
 
@@ -293,6 +366,62 @@ static int add_negation(loader *ld, const char *raw, int line) {
     return 0;
 }
 
+/* A phrase may hold choices: "my (leg|foot) (is|feels) numb" stands for the
+ * four phrases it spells, and an empty choice makes a part optional
+ * ("(really |)hurts"). Groups nest. Each phrase spelled is added as if
+ * listed; a pattern may spell at most PATTERN_MAX. */
+#define PATTERN_MAX 5000
+
+static int expand(loader *ld, const char *pat, intent in, int value, int line, const char *raw,
+                  size_t *count) {
+    const char *open = strchr(pat, '(');
+    if (!open) {
+        const char *bad = strpbrk(pat, ")|");
+        if (bad)
+            return err_set(ld->err, "%s:%d: phrase \"%s\": '%c' outside a ( ... | ... ) group",
+                           ld->path, line, raw, *bad);
+        if (++*count > PATTERN_MAX)
+            return err_set(ld->err, "%s:%d: phrase \"%s\" spells more than %d phrases",
+                           ld->path, line, raw, PATTERN_MAX);
+        return add_phrase(ld, pat, in, value, line, pat != raw);
+    }
+    const char *close = NULL;
+    int depth = 0;
+    for (const char *q = open; *q && !close; q++) {
+        depth += (*q == '(') - (*q == ')');
+        if (depth == 0)
+            close = q;
+    }
+    if (!close)
+        return err_set(ld->err, "%s:%d: phrase \"%s\": '(' without its ')'", ld->path, line,
+                       raw);
+    size_t head = (size_t)(open - pat), tail_len = strlen(close + 1);
+    const char *alt = open + 1;
+    for (;;) {
+        /* The end of this choice: the next '|' or the group's ')' at depth 0. */
+        const char *end = alt;
+        for (depth = 0; end < close && !(depth == 0 && *end == '|'); end++)
+            depth += (*end == '(') - (*end == ')');
+        size_t alen = (size_t)(end - alt);
+        char t[PHRASE_MAX + 1];
+        if (head + alen + tail_len + 2 > PHRASE_MAX)
+            return err_set(ld->err, "%s:%d: phrase \"%.40s...\" spells one longer than %d "
+                           "characters", ld->path, line, raw, PHRASE_MAX);
+        snprintf(t, sizeof t, "%.*s %.*s %s", (int)head, pat, (int)alen, alt, close + 1);
+        int rc = expand(ld, t, in, value, line, raw, count);
+        if (rc != 0)
+            return rc;
+        if (end == close)
+            return 0;
+        alt = end + 1;
+    }
+}
+
+static int add_pattern(loader *ld, const char *raw, intent in, int value, int line) {
+    size_t count = 0;
+    return expand(ld, raw, in, value, line, raw, &count);
+}
+
 /* Calls add_phrase (or add_negation when `neg`) for a string, or for each
  * string of a list or array. `what` names the setting in errors. */
 static int add_strings(loader *ld, config_setting_t *s, const char *what, intent in, int value,
@@ -301,7 +430,7 @@ static int add_strings(loader *ld, config_setting_t *s, const char *what, intent
     int type = config_setting_type(s);
     if (type == CONFIG_TYPE_STRING) {
         const char *v = config_setting_get_string(s);
-        return neg ? add_negation(ld, v, line) : add_phrase(ld, v, in, value, line);
+        return neg ? add_negation(ld, v, line) : add_pattern(ld, v, in, value, line);
     }
     if (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY)
         return err_set(ld->err, "%s:%d: %s must be a list of phrases in quotes, like ( \"a\", \"b\" )",
@@ -316,7 +445,7 @@ static int add_strings(loader *ld, config_setting_t *s, const char *what, intent
             return err_set(ld->err, "%s:%d: %s: every phrase must be text in double quotes",
                            ld->path, el_line, what);
         const char *v = config_setting_get_string(el);
-        int rc = neg ? add_negation(ld, v, el_line) : add_phrase(ld, v, in, value, el_line);
+        int rc = neg ? add_negation(ld, v, el_line) : add_pattern(ld, v, in, value, el_line);
         if (rc != 0)
             return rc;
     }

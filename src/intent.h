@@ -74,6 +74,7 @@ typedef struct lexicon_phrase {
     const char *text; /* normalized: lower case words separated by one space */
     intent intent;
     int value; /* location or number, 0 otherwise */
+    bool spelled; /* only spelled by a phrase with choices, not listed as such */
 } lexicon_phrase;
 
 size_t lexicon_count(const lexicon *lx);

@@ -475,7 +475,64 @@ static const bad_case bad_lexicons[] = {
     {"nophrases.cfg", "replies = {\n};\n", 1, "no phrases"},
     {"negtype.cfg", "replies = { better = \"better\"; };\nnegations = ( 1 );\n", 2,
      "negations: every phrase must be text"},
+    {"unclosed.cfg", "replies = {\n  better = ( \"better\",\n    \"(much|a bit better\" );\n};\n",
+     3, "phrase \"(much|a bit better\": '(' without its ')'"},
+    {"bar.cfg", "replies = {\n  better = ( \"much|a bit better\" );\n};\n", 2,
+     "'|' outside a ( ... | ... ) group"},
+    {"paren.cfg", "replies = {\n  better = ( \"much) better\" );\n};\n", 2,
+     "')' outside a ( ... | ... ) group"},
+    {"huge.cfg",
+     "replies = {\n  better = ( \"(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) "
+     "(a|b|c|d|e|f|g|h|i|j) better\" );\n};\n",
+     2, "spells more than 5000 phrases"},
+    {"patdup.cfg",
+     "replies = {\n  better = ( \"(it's|it is) better\" );\n  worse = ( \"it's (worse|better)\" );\n};\n",
+     3, "phrase \"it's better\" is listed under both better (line 2) and worse"},
+    {"patempty.cfg", "replies = {\n  better = ( \"(better|)\" );\n};\n", 2,
+     "has no words"},
 };
+
+/* Choices in a phrase spell every phrase they allow, nested and optional
+ * parts included, each matched as if listed. */
+static void test_patterns(void) {
+    const char *text = "replies = {\n"
+                       "  nerve_signs = ( \"my (leg|foot|toes) (is|are|feels|(has|have) gone) numb\",\n"
+                       "                  \"(there's |)tingling in my (leg|foot)\" );\n"
+                       "  better = ( \"(it's |)(a lot|much) better\", \"much better\" );\n"
+                       "};\n";
+    char *path = write_tmp("patterns.cfg", text, strlen(text));
+    fc_err err = {{0}};
+    lexicon *lx = lexicon_load(path, &err);
+    CHECK(lx != NULL, "a lexicon with choices loads: %s", lx ? "" : err.msg);
+    if (!lx)
+        return;
+    /* 3 places x 5 verbs, 2 x 2, and 2 x 2 (the last phrase listed again). */
+    CHECK_INT(lexicon_count(lx), 15 + 4 + 4);
+    static const char *const spelled[] = {"my leg is numb",          "my toes have gone numb",
+                                          "my foot feels numb",      "tingling in my foot",
+                                          "there's tingling in my leg"};
+    for (size_t i = 0; i < sizeof spelled / sizeof spelled[0]; i++) {
+        intent_match m = intent_match_text(lx, spelled[i]);
+        CHECK(m.intent == INTENT_NERVE_SIGNS && m.phrase && strcmp(m.phrase, spelled[i]) == 0,
+              "\"%s\" is a phrase of its own", spelled[i]);
+    }
+    CHECK_INT(intent_match_text(lx, "it's a lot better").intent, INTENT_BETTER);
+    CHECK_INT(intent_match_text(lx, "much better").intent, INTENT_BETTER);
+    for (size_t i = 0; i < lexicon_count(lx); i++) {
+        const char *t = lexicon_get(lx, i)->text;
+        CHECK(!strpbrk(t, "()|") && !strstr(t, "  ") && t[0] != ' ' && t[strlen(t) - 1] != ' ',
+              "\"%s\" is spelled clean", t);
+    }
+    CHECK_INT(intent_match_text(lx, "my leg numb").intent, INTENT_NONE);
+    /* Spelled by choices only, or listed as well (a listener hears the
+     * listed phrases first). */
+    for (size_t i = 0; i < lexicon_count(lx); i++) {
+        const lexicon_phrase *p = lexicon_get(lx, i);
+        bool listed = strcmp(p->text, "much better") == 0;
+        CHECK(p->spelled == !listed, "\"%s\" is %s", p->text, listed ? "listed" : "spelled");
+    }
+    lexicon_free(lx);
+}
 
 static void test_bad_lexicons(void) {
     for (size_t i = 0; i < sizeof bad_lexicons / sizeof bad_lexicons[0]; i++) {
@@ -558,6 +615,7 @@ int main(void) {
     }
     lexicon_free(lx);
     test_bad_lexicons();
+    test_patterns();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
