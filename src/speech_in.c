@@ -4,7 +4,9 @@
  * grammar over a dictionary of the lexicon's words), one a free phone loop.
  * A reply is accepted when the grammar's path scores close to the phone
  * loop's and the phones the loop heard agree with the phrase's pronunciation,
- * with thresholds per class of reply (bench/RESULTS.md). */
+ * with thresholds per class of reply (bench/RESULTS.md). Phrases the lexicon
+ * only spells with its choices ("my (leg|foot) is numb") are heard in a
+ * second pass, by a third decoder, when no listed phrase was accepted. */
 #include "speech_in.h"
 
 #include <dirent.h>
@@ -76,6 +78,8 @@ typedef struct settings {
     double voice_end_ms;   /* a segment whose voice ended this long ago is cut, though
                             * typing or clatter keeps it loud */
     double pre_ms;         /* audio kept before the detected start */
+    double wide_cal;       /* added to the scores of the second pass: see defaults */
+    double wide_sure;      /* 1: the second pass takes only sure results, not low ones */
     double start_ms;       /* speech needed to open a segment */
 } settings;
 
@@ -116,6 +120,13 @@ static const settings defaults = {
     .voice_end_ms = 600,
     .pre_ms = 200,
     .start_ms = 50,
+    /* PocketSphinx scores each frame against the best senone of the words
+     * in play, so a larger grammar lowers every score a little: the bundled
+     * lexicon's 5,600 phrases lower the same decoding of the same audio by
+     * 1.3 against its 470 listed ones (median; quartiles 0.6-2.3,
+     * bench/RESULTS.md). The second pass's scores are put back on the scale
+     * the thresholds were tuned on. */
+    .wide_cal = 1.3,
 };
 
 /* A key of the tuning string and where its value goes. */
@@ -153,6 +164,7 @@ static const setting_key setting_keys[] = {
     SK("join_ms", join_ms),
     SK("voice_end_ms", voice_end_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
+    SK("wide_cal", wide_cal),           SK("wide_sure", wide_sure),
 };
 
 /* Decoder flags. Segments are cut here (see endpoint()) and decoded whole:
@@ -170,6 +182,7 @@ typedef struct phrase {
     intent intent;
     int value;
     int words;
+    bool spelled; /* spelled by a phrase with choices: heard in the second pass */
 } phrase;
 
 #define MAX_SEGS 256
@@ -185,7 +198,9 @@ typedef struct path {
 
 struct speech_in {
     path gpath, ppath; /* the last segment's best paths */
-    ps_decoder_t *ps; /* reply grammar */
+    ps_decoder_t *ps; /* reply grammar: the listed phrases */
+    ps_decoder_t *pw; /* every phrase the lexicon spells (see finish_segment), or NULL */
+    bool wide;        /* the lexicon spells phrases it does not list */
     ps_decoder_t *ph; /* free phone loop */
     phrase *phrases;
     size_t nphrases;
@@ -401,26 +416,128 @@ static int write_dict(const char *model_dict, wordref *w, size_t nw, const phras
     return 0;
 }
 
-static char *build_jsgf(const phrase *ph, size_t n) {
-    size_t cap = 128;
-    for (size_t i = 0; i < n; i++)
-        cap += strlen(ph[i].text) + 4;
-    char *g = xmalloc(cap);
-    if (!g)
-        return NULL;
-    size_t off = (size_t)snprintf(g, cap, "#JSGF V1.0;\ngrammar replies;\npublic <reply> = ");
-    bool first = true;
-    for (size_t i = 0; i < n; i++) {
-        bool dup = false;
-        for (size_t k = 0; k < i && !dup; k++)
-            dup = strcmp(ph[k].text, ph[i].text) == 0;
-        if (dup)
-            continue;
-        off += (size_t)snprintf(g + off, cap - off, "%s%s", first ? "" : " | ", ph[i].text);
-        first = false;
+/* Phrases compared word by word (a space sorts before any letter, so a
+ * phrase comes right before the longer ones it begins). */
+static int words_cmp(const void *a, const void *b) {
+    const unsigned char *x = (const unsigned char *)*(const char *const *)a;
+    const unsigned char *y = (const unsigned char *)*(const char *const *)b;
+    for (; *x && *x == *y; x++, y++)
+        ;
+    int cx = *x == ' ' ? 1 : *x, cy = *y == ' ' ? 1 : *y;
+    return cx - cy;
+}
+
+/* The word at `depth` (0 first) of a phrase, its length in *len; NULL past
+ * the end. */
+static const char *word_at(const char *s, int depth, size_t *len) {
+    for (; depth > 0 && *s; depth--) {
+        s += strcspn(s, " ");
+        s += *s == ' ';
     }
-    snprintf(g + off, cap - off, ";\n");
-    return g;
+    if (!*s)
+        return NULL;
+    *len = strcspn(s, " ");
+    return s;
+}
+
+typedef struct gbuf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} gbuf;
+
+static void gbuf_add(gbuf *g, const char *s, size_t n) {
+    if (g->failed)
+        return;
+    if (g->len + n + 1 > g->cap) {
+        size_t cap = (g->cap + n + 1) * 2;
+        char *t = xrealloc(g->s, cap);
+        if (!t) {
+            g->failed = true;
+            return;
+        }
+        g->s = t;
+        g->cap = cap;
+    }
+    memcpy(g->s + g->len, s, n);
+    g->len += n;
+    g->s[g->len] = '\0';
+}
+
+/* The end of the run of phrases from t[i] (before hi) that have the same
+ * word at `depth` as t[i]. */
+static size_t same_word_end(char **t, size_t i, size_t hi, int depth) {
+    size_t len, l2;
+    const char *w = word_at(t[i], depth, &len);
+    size_t k = i + 1;
+    for (; k < hi; k++) {
+        const char *w2 = word_at(t[k], depth, &l2);
+        if (!w2 || l2 != len || strncmp(w, w2, len) != 0)
+            break;
+    }
+    return k;
+}
+
+/* The phrases t[lo..hi), which share their first `depth` words, as a JSGF
+ * expansion of their remaining words: a tree of choices by next word, so
+ * that the decoder follows one copy of a shared beginning ("it's going
+ * down my ..." for every place) instead of one per phrase. An unweighted
+ * choice adds nothing to a path's score in PocketSphinx's JSGF, so every
+ * phrase scores as it did in a flat list of phrases. */
+static void tree_jsgf(gbuf *g, char **t, size_t lo, size_t hi, int depth) {
+    size_t len;
+    bool ends = word_at(t[lo], depth, &len) == NULL; /* a phrase ends here */
+    if (ends)
+        lo++;
+    size_t groups = 0;
+    for (size_t i = lo; i < hi; i = same_word_end(t, i, hi, depth))
+        groups++;
+    bool paren = groups > 1 && !ends;
+    if (ends || paren)
+        gbuf_add(g, ends ? "[ " : "( ", 2);
+    for (size_t i = lo, k; i < hi; i = k) {
+        k = same_word_end(t, i, hi, depth);
+        const char *w = word_at(t[i], depth, &len);
+        if (i > lo)
+            gbuf_add(g, " | ", 3);
+        gbuf_add(g, w, len);
+        size_t l2;
+        if (k > i + 1 || word_at(t[i], depth + 1, &l2) != NULL) {
+            gbuf_add(g, " ", 1);
+            tree_jsgf(g, t, i, k, depth + 1);
+        }
+    }
+    if (ends || paren)
+        gbuf_add(g, ends ? " ]" : " )", 2);
+}
+
+/* The grammar of the listed phrases, or with `spelled` of all. */
+static char *build_jsgf(const phrase *ph, size_t count, bool spelled) {
+    char **t = xmalloc((count ? count : 1) * sizeof *t);
+    if (!t)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (spelled || !ph[i].spelled)
+            t[n++] = ph[i].text;
+    qsort(t, n, sizeof *t, words_cmp);
+    /* The same text twice (listed twice under one intent) once. */
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || strcmp(t[u - 1], t[i]) != 0)
+            t[u++] = t[i];
+    gbuf g = {NULL, 0, 0, false};
+    const char *head = "#JSGF V1.0;\ngrammar replies;\npublic <reply> = ";
+    gbuf_add(&g, head, strlen(head));
+    if (u > 0)
+        tree_jsgf(&g, t, 0, u, 0);
+    gbuf_add(&g, ";\n", 2);
+    free(t);
+    if (g.failed) {
+        free(g.s);
+        return NULL;
+    }
+    return g.s;
 }
 
 /* ---- construction ------------------------------------------------------ */
@@ -537,7 +654,27 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     si->ph = decoder_new(si->model, dict, log, &fp, "allphone", err);
     if (!si->ph)
         goto error_out;
-    jsgf = build_jsgf(si->phrases, si->nphrases);
+    size_t listed = 0;
+    for (size_t i = 0; i < si->nphrases; i++)
+        listed += !si->phrases[i].spelled;
+    for (size_t i = 0; i < si->nphrases; i++) /* nothing listed: one pass over all */
+        si->phrases[i].spelled = si->phrases[i].spelled && listed > 0;
+    si->wide = listed < si->nphrases;
+    /* The wide grammar in a decoder of its own: a second search in the
+     * same PocketSphinx 0.8 decoder decoded with the first one's grammar. */
+    if (si->wide) {
+        si->pw = decoder_new(si->model, dict, log, &fr, NULL, err);
+        if (!si->pw)
+            goto error_out;
+        jsgf = build_jsgf(si->phrases, si->nphrases, true);
+        if (!jsgf || ps_set_jsgf_string(si->pw, "wide", jsgf) < 0 ||
+            ps_set_search(si->pw, "wide") < 0) {
+            err_set(err, "the speech recognizer could not build the reply grammar");
+            goto error_out;
+        }
+        free(jsgf);
+    }
+    jsgf = build_jsgf(si->phrases, si->nphrases, false);
     if (!jsgf || ps_set_jsgf_string(si->ps, "replies", jsgf) < 0 ||
         ps_set_search(si->ps, "replies") < 0) {
         err_set(err, "the speech recognizer could not build the reply grammar");
@@ -713,6 +850,7 @@ speech_in *speech_in_new(const lexicon *lx, const speech_in_opts *opts, fc_err *
         str_normalize(p->text);
         p->intent = lp->intent;
         p->value = lp->value;
+        p->spelled = lp->spelled;
         p->words = 1;
         for (const char *c = p->text; *c; c++)
             p->words += *c == ' ';
@@ -736,6 +874,8 @@ void speech_in_free(speech_in *si) {
         return;
     if (si->ps)
         ps_free(si->ps);
+    if (si->pw)
+        ps_free(si->pw);
     if (si->ph)
         ps_free(si->ph);
     for (size_t i = 0; i < si->nphrases; i++)
@@ -1125,6 +1265,46 @@ static int decode_segment(speech_in *si, size_t n, fc_err *err) {
     return hyp && hyp[0] ? 1 : 0;
 }
 
+/* Decodes the first n samples of the segment again with the grammar of
+ * every phrase the lexicon spells (its best path in gpath; the phone
+ * loop's stays). Returns 0, or -1 on a failure. */
+static int decode_wide(speech_in *si, size_t n, fc_err *err) {
+    if (ps_start_utt(si->pw) < 0 || ps_process_raw(si->pw, si->seg, n, FALSE, TRUE) < 0 ||
+        ps_end_utt(si->pw) < 0)
+        return err_set(err, "the speech recognizer failed on the audio");
+    path_read(si->pw, &si->gpath);
+    return 0;
+}
+
+/* What the last decoding says about the segment: where the words lie, the
+ * text and its scores (`cal` added). False when there were no frames. */
+static bool measure(speech_in *si, ps_decoder_t *ps, double cal, heard *h) {
+    int nfr = ps_get_n_frames(ps);
+    if (nfr <= 0)
+        return false;
+    int32 best = 0;
+    const char *hyp = ps_get_hyp(ps, &best);
+    int gf, gl, pf, pl;
+    path *gp = &si->gpath, *pp = &si->ppath;
+    double ga = path_ascr(gp, &gf, &gl);
+    double pa = path_ascr(pp, &pf, &pl);
+    h->start_ms = si->seg_t0 + (gf >= 0 ? gf : 0) * FRAME_MS;
+    h->end_ms = si->seg_t0 + (gl >= 0 ? gl + 1 : nfr) * FRAME_MS;
+    h->frames = nfr;
+    h->score = (float)((ga - pa) / nfr + cal);
+    h->score_span = 0.0f;
+    if (gf >= 0 && gl >= gf)
+        h->score_span = (float)((span_ascr(gp, gf, gl) - span_ascr(pp, gf, gl)) /
+                                    (gl - gf + 1) + cal);
+    h->phone_dist = h->phone_near = 9.0f;
+    if (gf >= 0)
+        phone_distances(ps, gp, pp, gf, gl, si->set.expected_near, &h->phone_dist,
+                        &h->phone_near);
+    str_copy(h->text, hyp ? hyp : "", sizeof h->text);
+    h->run_on = si->talk_end_ms >= 0 && h->start_ms - si->talk_end_ms < (long)si->set.run_on_ms;
+    return true;
+}
+
 /* Ends the segment, decodes it (unless `decoded`: decode_segment() just ran
  * on all of it) and judges it. Returns 1 when `out` was filled, 0 when
  * there was nothing to say, -1 on a failure. */
@@ -1143,29 +1323,10 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
         return 0;
     if (!decoded && decode_segment(si, n, err) < 0)
         return -1;
-    int nfr = ps_get_n_frames(si->ps);
-    if (nfr <= 0)
-        return 0;
-    int32 best = 0;
-    const char *hyp = ps_get_hyp(si->ps, &best);
-    int gf, gl, pf, pl;
-    path *gp = &si->gpath, *pp = &si->ppath;
-    double ga = path_ascr(gp, &gf, &gl);
-    double pa = path_ascr(pp, &pf, &pl);
     heard h;
     memset(&h, 0, sizeof h);
-    h.start_ms = si->seg_t0 + (gf >= 0 ? gf : 0) * FRAME_MS;
-    h.end_ms = si->seg_t0 + (gl >= 0 ? gl + 1 : nfr) * FRAME_MS;
-    h.frames = nfr;
-    h.score = (float)((ga - pa) / nfr);
-    if (gf >= 0 && gl >= gf)
-        h.score_span = (float)((span_ascr(gp, gf, gl) - span_ascr(pp, gf, gl)) /
-                               (gl - gf + 1));
-    h.phone_dist = h.phone_near = 9.0f;
-    if (gf >= 0)
-        phone_distances(si->ps, gp, pp, gf, gl, si->set.expected_near, &h.phone_dist,
-                        &h.phone_near);
-    str_copy(h.text, hyp ? hyp : "", sizeof h.text);
+    if (!measure(si, si->ps, 0.0, &h))
+        return 0;
     h.continued = continued;
     h.noise_db = noise_dbfs(si);
     seg_voice(si->seg, n, &h.level_db, &h.voiced, &h.voiced_ms);
@@ -1174,8 +1335,27 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
      * not (a reply right after it is a reply). */
     if (capped)
         si->cap_voiced = h.voiced >= si->set.near_voiced;
-    h.run_on = si->talk_end_ms >= 0 && h.start_ms - si->talk_end_ms < (long)si->set.run_on_ms;
     speech_in_judge(si, &h);
+    /* The listed phrases are heard first, with the thresholds tuned on
+     * them. What none of them fits is heard again against every phrase the
+     * lexicon spells with its choices ("my (leg|foot) (is|feels) numb"),
+     * and taken when it is one of those, as sure as a listed one would
+     * have to be. The wide grammar alone would cost the listed phrases a
+     * little (its larger choice lowers every score; bench/RESULTS.md).
+     * Only a voice loud enough to be heard is worth the second pass. */
+    double dur = (double)(h.end_ms - h.start_ms);
+    if (si->wide && h.intent == INTENT_NONE && h.voiced >= si->set.near_voiced &&
+        h.level_db >= h.noise_db + si->set.min_snr && dur >= si->set.min_ms) {
+        heard w = h;
+        if (decode_wide(si, n, err) < 0)
+            return -1;
+        if (measure(si, si->pw, si->set.wide_cal, &w)) {
+            speech_in_judge(si, &w);
+            const phrase *p = w.intent != INTENT_NONE ? find_phrase(si, w.text) : NULL;
+            if (p && p->spelled && !(w.low_confidence && si->set.wide_sure > 0))
+                h = w;
+        }
+    }
     speech_in_note(si, &h);
     if (speaking(si, &h))
         si->talk_end_ms = h.end_ms;

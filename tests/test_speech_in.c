@@ -251,6 +251,43 @@ static void test_added_phrase(void) {
     unlink(path);
 }
 
+/* A phrase only spelled by choices is heard in the second pass, with the
+ * words said; a listed phrase is still heard as itself. */
+static void test_spelled_phrase(void) {
+    fc_err err;
+    char path[4200];
+    lexicon *lx = lexicon_with("pause = ( ", "\"(purple|orange) elephant (now|please|)\", ", path,
+                               sizeof path, &err);
+    CHECK(lx != NULL, "lexicon copy: %s", lx ? "" : err.msg);
+    if (!lx)
+        return;
+    speech_in_opts o = {0};
+    speech_in *si = speech_in_new(lx, &o, &err);
+    CHECK(si != NULL, "listener with choices: %s", si ? "" : err.msg);
+    if (si) {
+        track t = {0};
+        track_gap(&t, 1.0);
+        track_say(&t, "orange elephant please");
+        track_gap(&t, 1.5);
+        track_say(&t, "tingling in my foot");
+        track_gap(&t, 1.0);
+        heard h[8];
+        int n = listen(si, &t, h, 8);
+        const heard *r = find(h, n, INTENT_PAUSE);
+        CHECK(r != NULL, "the spelled phrase is heard");
+        if (r)
+            CHECK_STR(r->text, "orange elephant please");
+        r = find(h, n, INTENT_NERVE_SIGNS);
+        CHECK(r != NULL, "a listed phrase beside it is heard");
+        if (r)
+            CHECK_STR(r->text, "tingling in my foot");
+        free(t.pcm);
+    }
+    speech_in_free(si);
+    lexicon_free(lx);
+    unlink(path);
+}
+
 static void test_unknown_word(void) {
     fc_err err;
     char path[4200];
@@ -721,6 +758,7 @@ int main(void) {
     speech_in_free(si);
     test_phone_distance();
     test_added_phrase();
+    test_spelled_phrase();
     test_unknown_word();
     test_tuning_errors(lx);
     test_hold_policy(lx);
