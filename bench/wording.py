@@ -12,9 +12,11 @@ in three of the six noises), and heard with `floorcoach hear` (as during a
 session, outside a question). A
 reply counts as understood when it is heard as its meaning, and as acted on
 safely when what it was heard as leads the safety checker to the same action
-(spreading, nerve signs and weakness all stop the exercise). Wordings the
-lexicon lists are reported apart from those it does not (held out: how a
-wording nobody wrote down fares). Ordinary sentences (bench/sentences.txt, in
+(spreading, nerve signs and weakness all stop the exercise). Wordings are
+reported by how the lexicon holds them: listed as written, spelled by a
+phrase with choices ("my (leg|foot) (is|feels) numb"), or not in it (how a
+wording nobody wrote down fares). The last 38 wordings were written after
+the lexicon's choices, to measure them on wording they were not made for. Ordinary sentences (bench/sentences.txt, in
 the same voices, and the corpus's recorded sentences) over the same noises give
 the false accepts per hour. Prints the tables."""
 import argparse
@@ -139,7 +141,9 @@ WORDINGS = [
     ("pause", "hang on a minute"),
     ("pause", "let me rest"),
     ("stop", "let's stop"),
-    # Written after the 32 above were added too, and never added.
+    # Written after the 32 above were added too, and never listed as written.
+    # The lexicon's choices were written after them: many are spelled by its
+    # choices now, so these no longer measure wording nobody foresaw.
     ("spreading", "the pain is going into my foot"),
     ("spreading", "it's shooting into my leg"),
     ("spreading", "pain running down my leg"),
@@ -168,16 +172,80 @@ WORDINGS = [
     ("pause", "hold on please"),
     ("stop", "i want to stop now"),
     ("stop", "stop this please"),
+    # Written after the lexicon's choice patterns (replies.cfg), to measure
+    # them on wording they were not written for.
+    ("spreading", "the pain is going right down my leg"),
+    ("spreading", "i can feel it in my calf now"),
+    ("spreading", "it's shooting right down to my foot"),
+    ("spreading", "now it's going down the back of my leg"),
+    ("spreading", "there's pain in my foot now"),
+    ("nerve_signs", "my toes feel funny"),
+    ("nerve_signs", "i've got a tingling feeling in my foot"),
+    ("nerve_signs", "my foot has gone all numb"),
+    ("nerve_signs", "i can't really feel my toes"),
+    ("nerve_signs", "there's a burning feeling in my leg"),
+    ("weakness", "my leg just gave way"),
+    ("weakness", "i can't lift my foot up"),
+    ("weakness", "my leg feels like jelly"),
+    ("weakness", "my foot keeps dropping"),
+    ("sharp_pain", "ow ow ow"),
+    ("sharp_pain", "that was really sore"),
+    ("sharp_pain", "i just got a stabbing pain"),
+    ("sharp_pain", "that hurts really badly"),
+    ("red_flag", "i think i've wet myself"),
+    ("red_flag", "my legs are both numb"),
+    ("worse", "it's a lot worse now"),
+    ("worse", "it's worse than before"),
+    ("worse", "it's getting worse and worse"),
+    ("better", "it feels a lot better now"),
+    ("better", "much better thanks"),
+    ("better", "that's a lot easier"),
+    ("centralizing", "the pain has moved up into my back"),
+    ("centralizing", "it's not in my leg any more"),
+    ("same", "it's about the same really"),
+    ("same", "no real change"),
+    ("pause", "hang on a sec"),
+    ("pause", "can i have a break"),
+    ("pause", "wait a second please"),
+    ("stop", "i want to stop the session"),
+    ("stop", "can we stop now"),
+    ("stop", "i'd like to stop"),
+    ("resume", "okay let's carry on"),
+    ("resume", "i'm ready to go again"),
 ]
 # What the safety checker does with a meaning (the same action counts).
 ACTION = {"spreading": "stop", "nerve_signs": "stop", "weakness": "stop",
           "sharp_pain": "stop", "red_flag": "end"}
 
 
+def spell(p):
+    """The phrases a lexicon phrase with choices spells: "my (leg|foot) hurts"."""
+    i = p.find("(")
+    if i < 0:
+        return [" ".join(p.split())]
+    depth, j = 0, i
+    for j in range(i, len(p)):
+        depth += (p[j] == "(") - (p[j] == ")")
+        if depth == 0:
+            break
+    alts, cur, depth = [], "", 0
+    for ch in p[i + 1:j]:
+        if ch == "|" and depth == 0:
+            alts.append(cur)
+            cur = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        cur += ch
+    alts.append(cur)
+    return [x for a in alts for x in spell(p[:i] + " " + a + " " + p[j + 1:])]
+
+
 def lexicon_phrases(path):
-    """Every quoted phrase of the lexicon file (lower case)."""
+    """The quoted phrases of the lexicon file as written, and every phrase
+    its choices spell (lower case)."""
     text = "\n".join(l.split("#", 1)[0] for l in open(path))
-    return set(p.lower() for p in re.findall(r'"([^"]*)"', text))
+    quoted = [p.lower() for p in re.findall(r'"([^"]*)"', text)]
+    return set(q for q in quoted if "(" not in q), set(x for q in quoted for x in spell(q))
 
 
 def synth(text, voice, rate, cache):
@@ -233,7 +301,9 @@ def main():
             return 0
     here = os.path.dirname(os.path.abspath(__file__))
     lexicon = a.lexicon or os.path.join(here, "..", "voices", "en-us", "replies.cfg")
-    listed = lexicon_phrases(lexicon)
+    listed, spelled = lexicon_phrases(lexicon)
+    kind = {w: "listed" if w.lower() in listed else
+            "spelled" if w.lower() in spelled else "not in it" for _, w in WORDINGS}
     cache = os.path.join(a.out, "tts")
     os.makedirs(cache, exist_ok=True)
     rates = RATES[:1] if a.quick else RATES
@@ -265,7 +335,7 @@ def main():
                 for k, (want, text) in enumerate(WORDINGS):
                     at = 1 + GAP * k
                     hs = [g for g in got if at - 0.3 <= g["start"] < at + GAP - 0.3]
-                    key = (text.lower() in listed, cname)
+                    key = (kind[text], cname)
                     r = rows.setdefault(key, [0, 0, 0, 0])
                     r[0] += 1
                     pw = per.setdefault(text, [0, 0, 0])
@@ -294,13 +364,13 @@ def main():
           (len(WORDINGS), len(VOICES), len(rates), lexicon))
     print("%-10s %-22s %6s %12s %14s %14s" % ("wording", "condition", "n", "understood",
                                               "same action", "other action"))
-    for lst in (True, False):
+    for lst in ("listed", "spelled", "not in it"):
         for cname in ["clean"] + [n[:-4] for n in NOISES]:
             r = rows.get((lst, cname))
             if not r:
                 continue
             print("%-10s %-22s %6d %11.1f%% %13.1f%% %13.1f%%" % (
-                "listed" if lst else "held out", cname + ("" if cname == "clean" else " 10 dB"),
+                lst, cname + ("" if cname == "clean" else " 10 dB"),
                 r[0], 100.0 * r[1] / r[0], 100.0 * r[2] / r[0], 100.0 * r[3] / r[0]))
     print("false accepts on ordinary speech: %d in %.1f min = %.1f per hour" %
           (fa_n, fa_s / 60, fa_n * 3600.0 / max(1.0, fa_s)))
