@@ -1253,27 +1253,23 @@ static float noise_dbfs(const speech_in *si) {
 /* Decodes the first n samples of the segment on both decoders (their best
  * paths in gpath and ppath). Returns 1 when the grammar completed a reply
  * in them, 0 when it did not, -1 on a failure. */
-static int decode_segment(speech_in *si, size_t n, fc_err *err) {
-    if (ps_start_utt(si->ps) < 0 || ps_process_raw(si->ps, si->seg, n, FALSE, TRUE) < 0 ||
-        ps_end_utt(si->ps) < 0 || ps_start_utt(si->ph) < 0 ||
-        ps_process_raw(si->ph, si->seg, n, FALSE, TRUE) < 0 || ps_end_utt(si->ph) < 0)
+/* Decodes the first n samples of the segment as one utterance on `ps`,
+ * its best path into `p`. Returns 0, or -1 with err set. */
+static int decode_on(speech_in *si, ps_decoder_t *ps, size_t n, path *p, fc_err *err) {
+    if (ps_start_utt(ps) < 0 || ps_process_raw(ps, si->seg, n, FALSE, TRUE) < 0 ||
+        ps_end_utt(ps) < 0)
         return err_set(err, "the speech recognizer failed on the audio");
-    path_read(si->ps, &si->gpath);
-    path_read(si->ph, &si->ppath);
+    path_read(ps, p);
+    return 0;
+}
+
+static int decode_segment(speech_in *si, size_t n, fc_err *err) {
+    if (decode_on(si, si->ps, n, &si->gpath, err) < 0 ||
+        decode_on(si, si->ph, n, &si->ppath, err) < 0)
+        return -1;
     int32 best = 0;
     const char *hyp = ps_get_hyp(si->ps, &best);
     return hyp && hyp[0] ? 1 : 0;
-}
-
-/* Decodes the first n samples of the segment again with the grammar of
- * every phrase the lexicon spells (its best path in gpath; the phone
- * loop's stays). Returns 0, or -1 on a failure. */
-static int decode_wide(speech_in *si, size_t n, fc_err *err) {
-    if (ps_start_utt(si->pw) < 0 || ps_process_raw(si->pw, si->seg, n, FALSE, TRUE) < 0 ||
-        ps_end_utt(si->pw) < 0)
-        return err_set(err, "the speech recognizer failed on the audio");
-    path_read(si->pw, &si->gpath);
-    return 0;
 }
 
 /* What the last decoding says about the segment: where the words lie, the
@@ -1339,15 +1335,16 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     /* The listed phrases are heard first, with the thresholds tuned on
      * them. What none of them fits is heard again against every phrase the
      * lexicon spells with its choices ("my (leg|foot) (is|feels) numb"),
-     * and taken when it is one of those, as sure as a listed one would
-     * have to be. The wide grammar alone would cost the listed phrases a
+     * and taken when it is one of those and passes the bars a listed one
+     * would (sure, or low confidence unless wide_sure). The wide grammar alone would cost the listed phrases a
      * little (its larger choice lowers every score; bench/RESULTS.md).
      * Only a voice loud enough to be heard is worth the second pass. */
     double dur = (double)(h.end_ms - h.start_ms);
     if (si->wide && h.intent == INTENT_NONE && h.voiced >= si->set.near_voiced &&
         h.level_db >= h.noise_db + si->set.min_snr && dur >= si->set.min_ms) {
         heard w = h;
-        if (decode_wide(si, n, err) < 0)
+        /* Against every spelled phrase; the phone loop's path stays. */
+        if (decode_on(si, si->pw, n, &si->gpath, err) < 0)
             return -1;
         if (measure(si, si->pw, si->set.wide_cal, &w)) {
             speech_in_judge(si, &w);
