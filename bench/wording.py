@@ -15,8 +15,10 @@ safely when what it was heard as leads the safety checker to the same action
 (spreading, nerve signs and weakness all stop the exercise). Wordings are
 reported by how the lexicon holds them: listed as written, spelled by a
 phrase with choices ("my (leg|foot) (is|feels) numb"), or not in it (how a
-wording nobody wrote down fares). The last 38 wordings were written after
-the lexicon's choices, to measure them on wording they were not made for. Ordinary sentences (bench/sentences.txt, in
+wording nobody wrote down fares), and by set (BLOCKS): 38 wordings were
+written after the lexicon's choices, to measure them on wording they were
+not made for; then 42 more, and 79 by another writer who had not seen the
+lexicon, before the choices changed again. Ordinary sentences (bench/sentences.txt, in
 the same voices, and the corpus's recorded sentences) over the same noises give
 the false accepts per hour. Prints the tables."""
 import argparse
@@ -212,7 +214,139 @@ WORDINGS = [
     ("stop", "i'd like to stop"),
     ("resume", "okay let's carry on"),
     ("resume", "i'm ready to go again"),
+    # Fresh set 2: written before any choice line was changed again, to
+    # measure the next choices on wording they were not written for.
+    ("spreading", "it's travelling down my leg"),
+    ("spreading", "the pain's gone into my thigh"),
+    ("spreading", "i can feel it down my leg now"),
+    ("spreading", "it's radiating down my leg"),
+    ("spreading", "my leg's started hurting"),
+    ("spreading", "it's moving down my leg"),
+    ("nerve_signs", "my foot's gone to sleep"),
+    ("nerve_signs", "i've got pins and needles again"),
+    ("nerve_signs", "my leg feels all tingly"),
+    ("nerve_signs", "my toes are tingling"),
+    ("nerve_signs", "there's a numb patch on my leg"),
+    ("nerve_signs", "my foot feels dead"),
+    ("weakness", "i can't move my leg properly"),
+    ("weakness", "my leg's gone weak"),
+    ("weakness", "my foot won't lift"),
+    ("weakness", "my knee keeps buckling"),
+    ("weakness", "i've got no strength in my leg"),
+    ("sharp_pain", "ouch"),
+    ("sharp_pain", "ah that's sore"),
+    ("sharp_pain", "that really hurt"),
+    ("sharp_pain", "it's very painful"),
+    ("sharp_pain", "that was agony"),
+    ("red_flag", "i can't feel my bottom"),
+    ("red_flag", "i can't control my bladder"),
+    ("red_flag", "both my feet are numb"),
+    ("red_flag", "i've had an accident"),
+    ("worse", "it's worse now"),
+    ("worse", "it's gotten worse"),
+    ("worse", "the pain's worse"),
+    ("better", "it's a bit easier now"),
+    ("better", "i'm feeling a lot better"),
+    ("better", "that's much better"),
+    ("centralizing", "it's moved back up to my back"),
+    ("centralizing", "my leg feels fine now"),
+    ("same", "pretty much the same"),
+    ("same", "no change really"),
+    ("pause", "can we take a break"),
+    ("pause", "one moment please"),
+    ("stop", "i want to stop"),
+    ("stop", "that's enough for today"),
+    ("resume", "i'm okay now carry on"),
+    ("resume", "let's keep going"),
+    # Written by another writer who had not seen the lexicon, before any
+    # choice line was changed again.
+    ("spreading", "it's going down into my calf now"),
+    ("spreading", "the pain's moved further down my leg"),
+    ("spreading", "now i can feel it in my foot"),
+    ("spreading", "it's shooting right down to my ankle"),
+    ("spreading", "oh it's gone past my knee"),
+    ("spreading", "it's travelling down the back of my thigh"),
+    ("spreading", "i'm getting it lower down now"),
+    ("spreading", "um it's spreading down towards my toes"),
+    ("spreading", "the ache's reached my shin"),
+    ("spreading", "it's running all the way down the leg"),
+    ("spreading", "feel it in the bottom of my foot now"),
+    ("spreading", "it's kind of creeping further down"),
+    ("nerve_signs", "i've got pins and needles in my foot"),
+    ("nerve_signs", "it feels kind of numb down there"),
+    ("nerve_signs", "there's a burning feeling in my calf"),
+    ("nerve_signs", "bit of tingling in the leg"),
+    ("nerve_signs", "it's all fizzy like electric in my foot"),
+    ("nerve_signs", "my heel feels dead"),
+    ("nerve_signs", "there's a weird prickly sensation in my leg"),
+    ("nerve_signs", "sort of a burning tingle down the side"),
+    ("nerve_signs", "ooh my foot's gone all numb"),
+    ("weakness", "my foot's flopping"),
+    ("weakness", "the leg feels really weak"),
+    ("weakness", "i've got no strength in my ankle"),
+    ("weakness", "my knee buckled"),
+    ("weakness", "my toes won't pull up"),
+    ("weakness", "this leg's like jelly"),
+    ("weakness", "um it just won't hold me up"),
+    ("weakness", "my foot's dragging a bit"),
+    ("weakness", "can't stand on my tiptoes on that side"),
+    ("sharp_pain", "ouch that really hurt"),
+    ("sharp_pain", "argh sharp pain"),
+    ("sharp_pain", "ah that's agony"),
+    ("sharp_pain", "ooh that stabbed me"),
+    ("sharp_pain", "that's a really sharp one"),
+    ("sharp_pain", "bloody hell that hurts"),
+    ("sharp_pain", "it really hurts a lot"),
+    ("sharp_pain", "sudden jab right in my back"),
+    ("sharp_pain", "ooh that's really sore"),
+    ("red_flag", "both my legs are going numb"),
+    ("red_flag", "i couldn't control my bowels"),
+    ("red_flag", "i can't tell if i need to pee"),
+    ("red_flag", "my bum and groin feel numb"),
+    ("red_flag", "now it's in both legs"),
+    ("worse", "worse"),
+    ("worse", "it's worse"),
+    ("worse", "a bit worse i think"),
+    ("worse", "definitely worse than before"),
+    ("worse", "it's gotten worse yeah"),
+    ("better", "better"),
+    ("better", "a lot better thanks"),
+    ("better", "yeah it's easing off"),
+    ("better", "feels better now"),
+    ("better", "much improved"),
+    ("same", "same"),
+    ("same", "about the same"),
+    ("same", "pretty much the same as before"),
+    ("same", "no different"),
+    ("centralizing", "the pain's moving up into my back"),
+    ("centralizing", "it's gone out of my leg"),
+    ("centralizing", "now it's just in my lower back"),
+    ("centralizing", "it's retreating up from my foot"),
+    ("centralizing", "it's more in my buttock now not my calf"),
+    ("pause", "wait a minute"),
+    ("pause", "hold on please give me a moment"),
+    ("resume", "okay i'm ready"),
+    ("resume", "let's carry on"),
+    ("resume", "right let's keep going"),
+    ("resume", "ok go ahead now"),
+    ("stop", "let's call it a day"),
+    ("stop", "end the session please"),
+    ("repeat", "say that again"),
+    ("repeat", "sorry what was that"),
+    ("repeat", "could you repeat that please"),
+    ("repeat", "pardon"),
+    ("slower", "slow down a bit"),
+    ("slower", "can you count slower please"),
+    ("faster", "bit quicker please"),
+    ("faster", "you can count faster"),
 ]
+# Where each set of wordings begins, to report them apart: those written
+# before the lexicon's choices (some since listed), and three sets held out
+# from the choices as they stand.
+BLOCKS = [("written before the choices", "my leg hurts"),
+          ("fresh set 1 (after the choices)", "the pain is going right down my leg"),
+          ("fresh set 2 (before the next choices)", "it's travelling down my leg"),
+          ("another writer (lexicon unseen)", "it's going down into my calf now")]
 # What the safety checker does with a meaning (the same action counts).
 ACTION = {"spreading": "stop", "nerve_signs": "stop", "weakness": "stop",
           "sharp_pain": "stop", "red_flag": "end"}
@@ -314,7 +448,7 @@ def main():
                   if f.endswith(".wav"))
     rows = {}  # (listed?, cond) -> [n, understood, same action, wrong action]
     wrong = {}
-    per = {}  # wording -> [n, understood clean, understood in noise]
+    per = {}  # wording -> [clean n, understood; in noise n, understood]
     fa_n = fa_s = 0
     fa_what = []
     lexname = re.sub(r"[^a-z0-9]+", "_", os.path.abspath(lexicon))[-40:]
@@ -338,13 +472,13 @@ def main():
                     key = (kind[text], cname)
                     r = rows.setdefault(key, [0, 0, 0, 0])
                     r[0] += 1
-                    pw = per.setdefault(text, [0, 0, 0])
-                    pw[0] += 1
+                    pw = per.setdefault(text, [0, 0, 0, 0])
+                    at_noise = 2 * (cname != "clean")
+                    pw[at_noise] += 1
                     means = [h["intent"] for h in hs]
                     if want in means:
                         r[1] += 1
-                        pw[1] += cname == "clean"
-                        pw[2] += cname != "clean"
+                        pw[at_noise + 1] += 1
                     if want in means or (want in ACTION and
                                          any(ACTION.get(m) == ACTION[want] for m in means)):
                         r[2] += 1
@@ -372,6 +506,16 @@ def main():
             print("%-10s %-22s %6d %11.1f%% %13.1f%% %13.1f%%" % (
                 lst, cname + ("" if cname == "clean" else " 10 dB"),
                 r[0], 100.0 * r[1] / r[0], 100.0 * r[2] / r[0], 100.0 * r[3] / r[0]))
+    print("By set: understood clean / at 10 dB (n wordings)")
+    starts = [[w for _, w in WORDINGS].index(first) for _, first in BLOCKS] + [len(WORDINGS)]
+    for b, (bname, _) in enumerate(BLOCKS):
+        cells = []
+        for lst in ("listed", "spelled", "not in it", None):
+            ws = [w for _, w in WORDINGS[starts[b]:starts[b + 1]] if lst in (None, kind[w])]
+            c = [sum(per[w][i] for w in ws) for i in range(4)]
+            cells.append("%s %.1f / %.1f%% (%d)" % (
+                lst or "all", 100.0 * c[1] / max(1, c[0]), 100.0 * c[3] / max(1, c[2]), len(ws)))
+        print("  %-38s %s" % (bname, "; ".join(cells)))
     print("false accepts on ordinary speech: %d in %.1f min = %.1f per hour" %
           (fa_n, fa_s / 60, fa_n * 3600.0 / max(1.0, fa_s)))
     if fa_what:
