@@ -20,6 +20,7 @@
 #include <pocketsphinx.h>
 
 #include "wav.h"
+#include "wordgraph.h"
 
 #define MODEL_DIR_DEFAULT "/usr/share/pocketsphinx/model/en-us"
 #define FRAME_MS 10
@@ -198,9 +199,10 @@ typedef struct path {
 
 struct speech_in {
     path gpath, ppath; /* the last segment's best paths */
-    ps_decoder_t *ps; /* reply grammar: the listed phrases */
-    ps_decoder_t *pw; /* every phrase the lexicon spells (see finish_segment), or NULL */
-    bool wide;        /* the lexicon spells phrases it does not list */
+    ps_decoder_t *ps; /* searches "replies" (the listed phrases) and, when the
+                       * lexicon spells phrases it does not list, "wide"
+                       * (every phrase it spells; see finish_segment) */
+    bool wide;
     ps_decoder_t *ph; /* free phone loop */
     phrase *phrases;
     size_t nphrases;
@@ -416,128 +418,56 @@ static int write_dict(const char *model_dict, wordref *w, size_t nw, const phras
     return 0;
 }
 
-/* Phrases compared word by word (a space sorts before any letter, so a
- * phrase comes right before the longer ones it begins). */
-static int words_cmp(const void *a, const void *b) {
-    const unsigned char *x = (const unsigned char *)*(const char *const *)a;
-    const unsigned char *y = (const unsigned char *)*(const char *const *)b;
-    for (; *x && *x == *y; x++, y++)
-        ;
-    int cx = *x == ' ' ? 1 : *x, cy = *y == ' ' ? 1 : *y;
-    return cx - cy;
-}
-
-/* The word at `depth` (0 first) of a phrase, its length in *len; NULL past
- * the end. */
-static const char *word_at(const char *s, int depth, size_t *len) {
-    for (; depth > 0 && *s; depth--) {
-        s += strcspn(s, " ");
-        s += *s == ' ';
-    }
-    if (!*s)
-        return NULL;
-    *len = strcspn(s, " ");
-    return s;
-}
-
-typedef struct gbuf {
-    char *s;
-    size_t len, cap;
-    bool failed;
-} gbuf;
-
-static void gbuf_add(gbuf *g, const char *s, size_t n) {
-    if (g->failed)
-        return;
-    if (g->len + n + 1 > g->cap) {
-        size_t cap = (g->cap + n + 1) * 2;
-        char *t = xrealloc(g->s, cap);
-        if (!t) {
-            g->failed = true;
-            return;
-        }
-        g->s = t;
-        g->cap = cap;
-    }
-    memcpy(g->s + g->len, s, n);
-    g->len += n;
-    g->s[g->len] = '\0';
-}
-
-/* The end of the run of phrases from t[i] (before hi) that have the same
- * word at `depth` as t[i]. */
-static size_t same_word_end(char **t, size_t i, size_t hi, int depth) {
-    size_t len, l2;
-    const char *w = word_at(t[i], depth, &len);
-    size_t k = i + 1;
-    for (; k < hi; k++) {
-        const char *w2 = word_at(t[k], depth, &l2);
-        if (!w2 || l2 != len || strncmp(w, w2, len) != 0)
-            break;
-    }
-    return k;
-}
-
-/* The phrases t[lo..hi), which share their first `depth` words, as a JSGF
- * expansion of their remaining words: a tree of choices by next word, so
- * that the decoder follows one copy of a shared beginning ("it's going
- * down my ..." for every place) instead of one per phrase. An unweighted
- * choice adds nothing to a path's score in PocketSphinx's JSGF, so every
- * phrase scores as it did in a flat list of phrases. */
-static void tree_jsgf(gbuf *g, char **t, size_t lo, size_t hi, int depth) {
-    size_t len;
-    bool ends = word_at(t[lo], depth, &len) == NULL; /* a phrase ends here */
-    if (ends)
-        lo++;
-    size_t groups = 0;
-    for (size_t i = lo; i < hi; i = same_word_end(t, i, hi, depth))
-        groups++;
-    bool paren = groups > 1 && !ends;
-    if (ends || paren)
-        gbuf_add(g, ends ? "[ " : "( ", 2);
-    for (size_t i = lo, k; i < hi; i = k) {
-        k = same_word_end(t, i, hi, depth);
-        const char *w = word_at(t[i], depth, &len);
-        if (i > lo)
-            gbuf_add(g, " | ", 3);
-        gbuf_add(g, w, len);
-        size_t l2;
-        if (k > i + 1 || word_at(t[i], depth + 1, &l2) != NULL) {
-            gbuf_add(g, " ", 1);
-            tree_jsgf(g, t, i, k, depth + 1);
-        }
-    }
-    if (ends || paren)
-        gbuf_add(g, ends ? " ]" : " )", 2);
-}
-
-/* The grammar of the listed phrases, or with `spelled` of all. */
-static char *build_jsgf(const phrase *ph, size_t count, bool spelled) {
-    char **t = xmalloc((count ? count : 1) * sizeof *t);
+/* The grammar of the listed phrases, or with `spelled` of all, as the
+ * search `name` of the reply decoder: the smallest graph of words that
+ * spells them (wordgraph.h), so that the decoder follows one copy of a
+ * shared beginning ("it's going down my ...") and of a shared ending
+ * ("... numb") instead of one per phrase. Every arc scores 0, as an
+ * unweighted JSGF choice does: each phrase scores as in a flat list of
+ * phrases. Returns 0, or -1 with err set. */
+static int set_grammar(speech_in *si, const char *name, bool spelled, fc_err *err) {
+    const char **t = xmalloc((si->nphrases ? si->nphrases : 1) * sizeof *t);
     if (!t)
-        return NULL;
+        return err_set(err, "out of memory");
     size_t n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (spelled || !ph[i].spelled)
-            t[n++] = ph[i].text;
-    qsort(t, n, sizeof *t, words_cmp);
-    /* The same text twice (listed twice under one intent) once. */
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || strcmp(t[u - 1], t[i]) != 0)
-            t[u++] = t[i];
-    gbuf g = {NULL, 0, 0, false};
-    const char *head = "#JSGF V1.0;\ngrammar replies;\npublic <reply> = ";
-    gbuf_add(&g, head, strlen(head));
-    if (u > 0)
-        tree_jsgf(&g, t, 0, u, 0);
-    gbuf_add(&g, ";\n", 2);
+    for (size_t i = 0; i < si->nphrases; i++)
+        if (spelled || !si->phrases[i].spelled)
+            t[n++] = si->phrases[i].text;
+    wordgraph *g = wordgraph_build(t, n);
     free(t);
-    if (g.failed) {
-        free(g.s);
-        return NULL;
+    int *wid = g ? xmalloc((size_t)(g->nwords ? g->nwords : 1) * sizeof *wid) : NULL;
+    if (!wid) {
+        wordgraph_free(g);
+        return err_set(err, "out of memory");
     }
-    return g.s;
+    /* One end: the state that ends a phrase with nothing after it (there
+     * is one at most in a minimal graph), or one more state. Phrases that
+     * end where longer ones go on reach it by a null arc. */
+    int end = -1;
+    for (int s = 0; s < g->nstates && end < 0; s++)
+        if (g->final[s] && g->first[s] == g->first[s + 1])
+            end = s;
+    float32 lw = cmd_ln_float32_r(ps_get_config(si->ps), "-lw");
+    fsg_model_t *fsg =
+        fsg_model_init(name, ps_get_logmath(si->ps), lw, g->nstates + (end < 0 ? 1 : 0));
+    fsg->start_state = g->start;
+    fsg->final_state = end >= 0 ? end : g->nstates;
+    for (int w = 0; w < g->nwords; w++)
+        wid[w] = fsg_model_word_add(fsg, g->words[w]);
+    for (int s = 0; s < g->nstates; s++) {
+        for (int a = g->first[s]; a < g->first[s + 1]; a++)
+            fsg_model_trans_add(fsg, s, g->arcs[a].to, 0, wid[g->arcs[a].word]);
+        if (g->final[s] && s != fsg->final_state)
+            fsg_model_null_trans_add(fsg, s, fsg->final_state, 0);
+    }
+    glist_free(fsg_model_null_trans_closure(fsg, NULL));
+    int rc = ps_set_fsg(si->ps, name, fsg);
+    fsg_model_free(fsg);
+    free(wid);
+    wordgraph_free(g);
+    if (rc < 0)
+        return err_set(err, "the speech recognizer could not build the reply grammar");
+    return 0;
 }
 
 /* ---- construction ------------------------------------------------------ */
@@ -590,7 +520,7 @@ static void pick_model(speech_in *si, const speech_in_opts *opts) {
 }
 
 static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) {
-    char *tun = NULL, *jsgf = NULL, dict[64] = "";
+    char *tun = NULL, dict[64] = "";
     int fd = -1;        /* the dictionary file, open while the recognizer reads it */
     bool named = false; /* ... and its name in TMPDIR still to remove */
     wordref *words = NULL;
@@ -660,26 +590,11 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     for (size_t i = 0; i < si->nphrases; i++) /* nothing listed: one pass over all */
         si->phrases[i].spelled = si->phrases[i].spelled && listed > 0;
     si->wide = listed < si->nphrases;
-    /* The wide grammar in a decoder of its own: a second search in the
-     * same PocketSphinx 0.8 decoder decoded with the first one's grammar. */
-    if (si->wide) {
-        si->pw = decoder_new(si->model, dict, log, &fr, NULL, err);
-        if (!si->pw)
-            goto error_out;
-        jsgf = build_jsgf(si->phrases, si->nphrases, true);
-        if (!jsgf || ps_set_jsgf_string(si->pw, "wide", jsgf) < 0 ||
-            ps_set_search(si->pw, "wide") < 0) {
-            err_set(err, "the speech recognizer could not build the reply grammar");
-            goto error_out;
-        }
-        free(jsgf);
-    }
-    jsgf = build_jsgf(si->phrases, si->nphrases, false);
-    if (!jsgf || ps_set_jsgf_string(si->ps, "replies", jsgf) < 0 ||
-        ps_set_search(si->ps, "replies") < 0) {
-        err_set(err, "the speech recognizer could not build the reply grammar");
+    /* Both grammars are searches of one decoder, which holds the acoustic
+     * model once; decode_on picks the search for each utterance. */
+    if (set_grammar(si, "replies", false, err) < 0 ||
+        (si->wide && set_grammar(si, "wide", true, err) < 0))
         goto error_out;
-    }
     si->cappre = (size_t)(si->set.pre_ms * 16) + 160;
     si->capseg = (size_t)((si->set.max_ms + si->set.pre_ms) * 16) + 320;
     si->pre = xcalloc(si->cappre, sizeof *si->pre);
@@ -695,7 +610,6 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     if (named)
         unlink(dict);
     close(fd);
-    free(jsgf);
     free(tun);
     free_words(words, nwords);
     return si;
@@ -704,7 +618,6 @@ error_out:
         unlink(dict);
     if (fd >= 0)
         close(fd);
-    free(jsgf);
     free(tun);
     free_words(words, nwords);
     speech_in_free(si);
@@ -874,8 +787,6 @@ void speech_in_free(speech_in *si) {
         return;
     if (si->ps)
         ps_free(si->ps);
-    if (si->pw)
-        ps_free(si->pw);
     if (si->ph)
         ps_free(si->ph);
     for (size_t i = 0; i < si->nphrases; i++)
@@ -1250,22 +1161,25 @@ static float noise_dbfs(const speech_in *si) {
                        : -120.0f;
 }
 
-/* Decodes the first n samples of the segment on both decoders (their best
- * paths in gpath and ppath). Returns 1 when the grammar completed a reply
- * in them, 0 when it did not, -1 on a failure. */
-/* Decodes the first n samples of the segment as one utterance on `ps`,
- * its best path into `p`. Returns 0, or -1 with err set. */
-static int decode_on(speech_in *si, ps_decoder_t *ps, size_t n, path *p, fc_err *err) {
-    if (ps_start_utt(ps) < 0 || ps_process_raw(ps, si->seg, n, FALSE, TRUE) < 0 ||
-        ps_end_utt(ps) < 0)
+/* Decodes the first n samples of the segment as one utterance on `ps`
+ * (with its search `search`, or the only one it has: NULL), its best path
+ * into `p`. Returns 0, or -1 with err set. */
+static int decode_on(speech_in *si, ps_decoder_t *ps, const char *search, size_t n, path *p,
+                     fc_err *err) {
+    if ((search && ps_set_search(ps, search) < 0) || ps_start_utt(ps) < 0 ||
+        ps_process_raw(ps, si->seg, n, FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
         return err_set(err, "the speech recognizer failed on the audio");
     path_read(ps, p);
     return 0;
 }
 
+/* Decodes the first n samples of the segment against the listed phrases
+ * and the phone loop (their best paths in gpath and ppath). Returns 1 when
+ * the grammar completed a reply in them, 0 when it did not, -1 on a
+ * failure. */
 static int decode_segment(speech_in *si, size_t n, fc_err *err) {
-    if (decode_on(si, si->ps, n, &si->gpath, err) < 0 ||
-        decode_on(si, si->ph, n, &si->ppath, err) < 0)
+    if (decode_on(si, si->ps, "replies", n, &si->gpath, err) < 0 ||
+        decode_on(si, si->ph, NULL, n, &si->ppath, err) < 0)
         return -1;
     int32 best = 0;
     const char *hyp = ps_get_hyp(si->ps, &best);
@@ -1344,9 +1258,9 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
         h.level_db >= h.noise_db + si->set.min_snr && dur >= si->set.min_ms) {
         heard w = h;
         /* Against every spelled phrase; the phone loop's path stays. */
-        if (decode_on(si, si->pw, n, &si->gpath, err) < 0)
+        if (decode_on(si, si->ps, "wide", n, &si->gpath, err) < 0)
             return -1;
-        if (measure(si, si->pw, si->set.wide_cal, &w)) {
+        if (measure(si, si->ps, si->set.wide_cal, &w)) {
             speech_in_judge(si, &w);
             const phrase *p = w.intent != INTENT_NONE ? find_phrase(si, w.text) : NULL;
             if (p && p->spelled && !(w.low_confidence && si->set.wide_sure > 0))

@@ -1,5 +1,5 @@
 /* test_alloc_fail: every allocation site of the loaders (routine, lexicon,
- * prompts, voice) fails in turn; each failure is a clear error, never a
+ * prompts, voice) and of the listener's word graph fails in turn; each failure is a clear error, never a
  * crash, and leaves no leak behind (LeakSanitizer checks after each one). */
 #include <dirent.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "prompts.h"
 #include "routine.h"
 #include "voice.h"
+#include "wordgraph.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_LSAN 1
@@ -36,6 +37,10 @@ static int leaked(void) {
  * looping on failure: stop rather than run forever. */
 #define MAX_SITES 100000
 
+/* The bundled lexicon's phrases, for the word graph. */
+static const char **phrases;
+static size_t nphrases;
+
 /* Loads `path` with the loader `kind` once; returns 1 on success (the result
  * freed), 0 on failure with err set. */
 static int load_once(const char *kind, const char *path, fc_err *err) {
@@ -53,6 +58,13 @@ static int load_once(const char *kind, const char *path, fc_err *err) {
         prompts *p = prompts_load(path, err);
         prompts_free(p);
         return p != NULL;
+    }
+    if (strcmp(kind, "wordgraph") == 0) { /* NULL means out of memory */
+        wordgraph *g = wordgraph_build(phrases, nphrases);
+        wordgraph_free(g);
+        if (!g)
+            err_set(err, "out of memory");
+        return g != NULL;
     }
     voice_profile v;
     return voice_load(path, &v, err) == 0;
@@ -119,6 +131,16 @@ int main(void) {
     sweep("prompts", paths_resource(path, sizeof path, "voices/en-us/prompts.cfg"));
     sweep("voice", paths_resource(path, sizeof path, "voices/calm.cfg"));
     sweep("voice", "slow");
+    fc_err lerr;
+    lexicon *lx = lexicon_load(paths_resource(path, sizeof path, "voices/en-us/replies.cfg"), &lerr);
+    CHECK(lx != NULL, "lexicon loads");
+    nphrases = lx ? lexicon_count(lx) : 0;
+    phrases = calloc(nphrases ? nphrases : 1, sizeof *phrases);
+    for (size_t i = 0; i < nphrases; i++)
+        phrases[i] = lexicon_get(lx, i)->text;
+    sweep("wordgraph", path);
+    free(phrases);
+    lexicon_free(lx);
 
     /* A failing allocator on a broken file still gives the file's error or
      * the out-of-memory one, never a crash. */
