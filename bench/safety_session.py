@@ -59,12 +59,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 RATE = 16000
 SEEN = ["pain down my leg", "tingling in my foot", "my leg feels weak", "sharp pain"]
-# Not phrases of the lexicon, listed or spelled by its choices (the unseen
-# ones before 2026-12-06, "my foot has gone numb" and "my leg is tingling",
-# were added to it then; "it's shooting down my leg", "i have numbness in my
-# toes" and "there's tingling in my leg" are spelled by its choices since).
-UNSEEN = ["now it's going down the back of my leg", "my toes feel funny",
-          "my leg feels like jelly"]
+# Not phrases of the lexicon, listed or spelled by its choices: wordings of
+# the wording bench's held-out sets (bench/wording.py) that its choices do not
+# spell. Earlier unseen ones became lexicon phrases as the lexicon grew ("my
+# foot has gone numb", "my leg is tingling" listed; "it's shooting down my
+# leg", "now it's going down the back of my leg", "my toes feel funny", "my
+# leg feels like jelly" spelled by its choices).
+UNSEEN = ["the pain's moved further down my leg", "my leg feels all tingly",
+          "my knee keeps buckling"]
 VOICES = ["en-us", "en-us+f2", "en-us+m3", "en-gb", "en-us+f4", "en+klatt"]
 ANSWER_VOICE = "en-us+m3"
 TV_VOICES = ["en-us", "en-gb", "en-us+f4", "en+klatt", "en-us+m3"]

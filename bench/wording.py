@@ -18,7 +18,8 @@ phrase with choices ("my (leg|foot) (is|feels) numb"), or not in it (how a
 wording nobody wrote down fares), and by set (BLOCKS): 38 wordings were
 written after the lexicon's choices, to measure them on wording they were
 not made for; then 42 more, and 79 by another writer who had not seen the
-lexicon, before the choices changed again. Ordinary sentences (bench/sentences.txt, in
+lexicon, before the choices changed again (the second round of choices was
+written from the first 165 only: the last 121 are held out from it). Ordinary sentences (bench/sentences.txt, in
 the same voices, and the corpus's recorded sentences) over the same noises give
 the false accepts per hour. Prints the tables."""
 import argparse
@@ -175,7 +176,8 @@ WORDINGS = [
     ("stop", "i want to stop now"),
     ("stop", "stop this please"),
     # Written after the lexicon's choice patterns (replies.cfg), to measure
-    # them on wording they were not written for.
+    # them on wording they were not written for. The second round of choice
+    # lines was written from these and the ones above: all are spelled now.
     ("spreading", "the pain is going right down my leg"),
     ("spreading", "i can feel it in my calf now"),
     ("spreading", "it's shooting right down to my foot"),
@@ -341,10 +343,11 @@ WORDINGS = [
     ("faster", "you can count faster"),
 ]
 # Where each set of wordings begins, to report them apart: those written
-# before the lexicon's choices (some since listed), and three sets held out
-# from the choices as they stand.
+# before the lexicon's choices (some since listed), one written after the
+# first choices (the second round was written from it and the first set),
+# and two held out from the choices as they stand.
 BLOCKS = [("written before the choices", "my leg hurts"),
-          ("fresh set 1 (after the choices)", "the pain is going right down my leg"),
+          ("fresh set 1 (seen by the 2nd choices)", "the pain is going right down my leg"),
           ("fresh set 2 (before the next choices)", "it's travelling down my leg"),
           ("another writer (lexicon unseen)", "it's going down into my calf now")]
 # What the safety checker does with a meaning (the same action counts).
