@@ -77,11 +77,11 @@ static void print_heard(const heard *h, bool verbose) {
         if (verbose)
             fprintf(stderr,
                     "rejected %.2f-%.2f \"%s\" score %.3f phones %.2f near %.2f level %.1f "
-                    "voiced %.2f at %.2f%s\n",
+                    "voiced %.2f beyond %.0f at %.2f%s\n",
                     (double)h->start_ms / 1000, (double)h->end_ms / 1000, h->text,
                     (double)h->score, (double)h->phone_dist, (double)h->phone_near,
-                    (double)h->level_db,
-                    (double)h->voiced, (double)heard_at_ms / 1000, h->run_on ? " run-on" : "");
+                    (double)h->level_db, (double)h->voiced, (double)h->beyond_ms,
+                    (double)heard_at_ms / 1000, h->run_on ? " run-on" : "");
         return;
     }
     printf("{\"start\":%.2f,\"end\":%.2f,\"text\":", (double)h->start_ms / 1000,
@@ -101,9 +101,9 @@ static void print_heard(const heard *h, bool verbose) {
         printf(",\"unclear\":true");
     if (verbose)
         printf(",\"score\":%.3f,\"phones\":%.2f,\"near\":%.2f,\"level\":%.1f,\"voiced\":%.2f,"
-               "\"at\":%.2f%s",
+               "\"beyond\":%.0f,\"at\":%.2f%s",
                (double)h->score, (double)h->phone_dist, (double)h->phone_near,
-               (double)h->level_db, (double)h->voiced,
+               (double)h->level_db, (double)h->voiced, (double)h->beyond_ms,
                (double)heard_at_ms / 1000, h->run_on ? ",\"run_on\":true" : "");
     printf("}\n");
     fflush(stdout);

@@ -1629,7 +1629,9 @@ static void answer_baseline(session *s, const session_event *ev) {
         return;
     }
     if (q == Q_BASE_PAIN) {
-        if (i == INTENT_NO) {
+        if (i == INTENT_NO && ev->low_confidence) {
+            reask_unclear(s); /* no baseline on an unsure "no" (answer_yes_no) */
+        } else if (i == INTENT_NO) {
             cancel_speech(s, false);
             after_baseline(s);
         } else if (i == INTENT_YES || i == INTENT_NERVE_SIGNS || i == INTENT_WEAKNESS ||
@@ -1696,6 +1698,15 @@ static void answer_yes_no(session *s, const session_event *ev) {
     intent i = ev->intent;
     bool yes = i == INTENT_YES;
     question q = s->q;
+    /* An unsure answer that would carry on (a "no" to "did you say ...?",
+     * a "yes" to "shall we go on?") is asked for again: "i can't feel my
+     * leg" was heard as an unsure "i don't". One on the safe side is
+     * taken. */
+    bool carries_on = q == Q_GO_ON ? yes || i == INTENT_RESUME || i == INTENT_SKIP : !yes;
+    if (ev->low_confidence && carries_on) {
+        reask_unclear(s);
+        return;
+    }
     switch (q) {
     case Q_CHECKIN_YN:
         /* "Is your leg any worse than before?" */
@@ -1761,8 +1772,6 @@ static void answer_yes_no(session *s, const session_event *ev) {
                  * interrupted. */
                 judge(s, s->pend_intent, s->pend_value);
             }
-        } else if (ev->low_confidence && s->pend_intent == INTENT_RED_FLAG) {
-            reask_unclear(s);
         } else {
             cancel_speech(s, false);
             s->ij = Q_NONE;

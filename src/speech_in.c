@@ -81,6 +81,8 @@ typedef struct settings {
     double pre_ms;         /* audio kept before the detected start */
     double wide_cal;       /* added to the scores of the second pass: see defaults */
     double wide_sure;      /* 1: the second pass takes only sure results, not low ones */
+    double beyond_ms;      /* voice outside the words recognized that makes a result
+                            * suspect (heard.beyond_ms; 0: never) */
     double start_ms;       /* speech needed to open a segment */
 } settings;
 
@@ -123,11 +125,16 @@ static const settings defaults = {
     .start_ms = 50,
     /* PocketSphinx scores each frame against the best senone of the words
      * in play, so a larger grammar lowers every score a little: the graph
-     * of the bundled lexicon's 5,600 phrases lowers the same decoding of
-     * the same audio by 1.8 against that of its 470 listed ones (median;
-     * quartiles 0.7-3.5, bench/RESULTS.md). The second pass's scores are
-     * put back on the scale the thresholds were tuned on. */
+     * of the bundled lexicon's 21,000 phrases lowers the same decoding of
+     * the same audio by 1.8 against that of its 410 listed ones (median;
+     * quartiles 0.9-3.7; 1.8 with 5,600 phrases too; bench/RESULTS.md).
+     * The second pass's scores are put back on the scale the thresholds
+     * were tuned on. */
     .wide_cal = 1.8,
+    /* "i can't feel my leg" was heard as "i don't" with 520-820 ms of voice
+     * left to the filler model; replies heard right leave less than 300 ms
+     * in most cases (bench/RESULTS.md). */
+    .beyond_ms = 400,
 };
 
 /* A key of the tuning string and where its value goes. */
@@ -166,6 +173,7 @@ static const setting_key setting_keys[] = {
     SK("voice_end_ms", voice_end_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
     SK("wide_cal", wide_cal),           SK("wide_sure", wide_sure),
+    SK("beyond_ms", beyond_ms),
 };
 
 /* Decoder flags. Segments are cut here (see endpoint()) and decoded whole:
@@ -239,9 +247,12 @@ struct speech_in {
     int voice_checks; /* of them, loud ones checked voiced (every other frame) */
     int voice_last;   /* the last such frame */
     int wait_until;   /* awaiting the rest of a reply until this frame; 0: not */
+    size_t join_nseg; /* the segment's length when a "no" began that wait; 0: none */
     int16_t part[160]; /* a frame not yet complete */
     size_t npart;
     int16_t *seg;     /* the segment's audio, pre-speech included */
+    unsigned char *vflag; /* per 10 ms frame of seg: 1 if checked loud and voiced */
+    int nvflag;           /* ... how many frames it holds for the segment being judged */
     size_t nseg, capseg;
     long seg_t0;      /* ms of seg[0] */
     long frame_t;     /* ms of the start of the next frame */
@@ -599,7 +610,8 @@ static speech_in *build(speech_in *si, const speech_in_opts *opts, fc_err *err) 
     si->capseg = (size_t)((si->set.max_ms + si->set.pre_ms) * 16) + 320;
     si->pre = xcalloc(si->cappre, sizeof *si->pre);
     si->seg = xcalloc(si->capseg, sizeof *si->seg);
-    if (!si->pre || !si->seg) {
+    si->vflag = xcalloc(si->capseg / 160 + 1, 1);
+    if (!si->pre || !si->seg || !si->vflag) {
         err_set(err, "out of memory");
         goto error_out;
     }
@@ -662,12 +674,14 @@ static double pitch_peak(const int16_t *w) {
     return best;
 }
 static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced,
-                      float *voiced_ms) {
+                      float *voiced_ms, unsigned char *vflag) {
     size_t nf = n / 160;
     *level_db = -120.0f;
     *voiced = 0;
     if (voiced_ms)
         *voiced_ms = 0;
+    if (vflag)
+        memset(vflag, 0, nf);
     if (nf == 0)
         return;
     double *lv = xmalloc(nf * 2 * sizeof *lv);
@@ -690,6 +704,8 @@ static void seg_voice(const int16_t *x, size_t n, float *level_db, float *voiced
         loud++;
         if (pitch_peak(x + f * 160) >= VOICED_PEAK) {
             vo++;
+            if (vflag)
+                vflag[f] = 1;
             if ((long)f - prev <= VOICE_NEAR) {
                 if (first < 0)
                     first = prev;
@@ -725,7 +741,7 @@ static double profile_level(const char *profile_dir) {
         fc_err err;
         if (wav_read_16k(file, &pcm, &np, &err) == 0) {
             float l, v;
-            seg_voice(pcm, np, &l, &v, NULL);
+            seg_voice(pcm, np, &l, &v, NULL, NULL);
             if (v >= 0.3f)
                 lv[n++] = l;
         }
@@ -793,6 +809,7 @@ void speech_in_free(speech_in *si) {
         free(si->phrases[i].text);
     free(si->phrases);
     free(si->seg);
+    free(si->vflag);
     free(si->pre);
     free(si);
 }
@@ -1080,6 +1097,12 @@ void speech_in_judge(const speech_in *si, heard *h) {
                  p->value == si->pend_value && h->start_ms >= si->pend_ms &&
                  (double)(h->start_ms - si->pend_ms) <= s->again_ms && speaking(si, h))
             ok = again = true;
+        /* A yes or no that explains only part of what was said is not sure
+         * of it: "i can't feel my leg" decodes as "i don't", the rest taken
+         * for noise. Unsure, the answer is asked for again. */
+        if (ok && !again && (p->intent == INTENT_YES || p->intent == INTENT_NO) &&
+            s->beyond_ms > 0 && h->beyond_ms >= s->beyond_ms)
+            low = true;
         /* Confidence: how far inside the sure region, on both measures
          * (about 0.5 at its edge). */
         double margin = (sc - sure) / 8.0;
@@ -1186,6 +1209,32 @@ static int decode_segment(speech_in *si, size_t n, fc_err *err) {
     return hyp && hyp[0] ? 1 : 0;
 }
 
+/* The last decoding is a "no": "i can't feel my leg", cut at the quiet
+ * "t f", was heard as "i don't". A no is never urgent: the rest of what
+ * may be a longer reply is awaited, as for a segment no reply fits. */
+static bool decoded_no(const speech_in *si) {
+    int32 best = 0;
+    const char *hyp = ps_get_hyp(si->ps, &best);
+    const phrase *p = hyp && hyp[0] ? find_phrase(si, hyp) : NULL;
+    return p && p->intent == INTENT_NO;
+}
+
+/* How much of the segment's voice lies outside the words recognized, in
+ * frames first..last (ms; the voiced checks of seg_voice, every other frame,
+ * a little slack at the words' edges): a phrase that explains only part of
+ * what was said ("i don't" for "i can't feel my leg", the filler model
+ * taking the rest). */
+#define BEYOND_SLACK 5
+static float beyond_words(const speech_in *si, int nfr, int first, int last) {
+    if (first < 0)
+        return 0.0f;
+    int n = 0;
+    for (int f = 0; f < nfr; f++)
+        if (si->vflag[f] && (f < first - BEYOND_SLACK || f > last + BEYOND_SLACK))
+            n++;
+    return (float)(n * 2 * FRAME_MS);
+}
+
 /* What the last decoding says about the segment: where the words lie, the
  * text and its scores (`cal` added). False when there were no frames. */
 static bool measure(speech_in *si, ps_decoder_t *ps, double cal, heard *h) {
@@ -1201,6 +1250,7 @@ static bool measure(speech_in *si, ps_decoder_t *ps, double cal, heard *h) {
     h->start_ms = si->seg_t0 + (gf >= 0 ? gf : 0) * FRAME_MS;
     h->end_ms = si->seg_t0 + (gl >= 0 ? gl + 1 : nfr) * FRAME_MS;
     h->frames = nfr;
+    h->beyond_ms = beyond_words(si, nfr < si->nvflag ? nfr : si->nvflag, gf, gl);
     h->score = (float)((ga - pa) / nfr + cal);
     h->score_span = 0.0f;
     if (gf >= 0 && gl >= gf)
@@ -1229,17 +1279,19 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     si->nseg = 0;
     si->speech_run = 0;
     si->wait_until = 0;
+    si->join_nseg = 0;
     if (n < 160 * 10)
         return 0;
     if (!decoded && decode_segment(si, n, err) < 0)
         return -1;
     heard h;
     memset(&h, 0, sizeof h);
+    seg_voice(si->seg, n, &h.level_db, &h.voiced, &h.voiced_ms, si->vflag);
+    si->nvflag = (int)(n / 160);
     if (!measure(si, si->ps, 0.0, &h))
         return 0;
     h.continued = continued;
     h.noise_db = noise_dbfs(si);
-    seg_voice(si->seg, n, &h.level_db, &h.voiced, &h.voiced_ms);
     /* Only a voice that ran past max_ms makes the next segment the rest of
      * a monologue; clatter or typing that kept the endpointer open does
      * not (a reply right after it is a reply). */
@@ -1256,11 +1308,15 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
      * be heard is worth the second pass. A place named when no question
      * asked for one ("my foot") is heard again too: it is often the start
      * of a reply that only a spelled phrase fits ("my foot feels numb"),
-     * which is then taken instead. */
+     * which is then taken instead; and so is a result that leaves much of
+     * the voice unexplained ("i don't" for "i can't feel my leg"), whose
+     * second-pass result is taken when it explains more. */
     double dur = (double)(h.end_ms - h.start_ms);
     bool unasked_place =
         h.intent == INTENT_LOCATION && !((si->expected >> INTENT_LOCATION) & 1u);
-    if (si->wide && (h.intent == INTENT_NONE || unasked_place) &&
+    bool partial = h.intent != INTENT_NONE && si->set.beyond_ms > 0 &&
+                   h.beyond_ms >= si->set.beyond_ms;
+    if (si->wide && (h.intent == INTENT_NONE || unasked_place || partial) &&
         h.voiced >= si->set.near_voiced && h.level_db >= h.noise_db + si->set.min_snr &&
         dur >= si->set.min_ms) {
         heard w = h;
@@ -1271,7 +1327,8 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
             speech_in_judge(si, &w);
             const phrase *p = w.intent != INTENT_NONE ? find_phrase(si, w.text) : NULL;
             if (p && p->spelled && !(w.low_confidence && si->set.wide_sure > 0) &&
-                !(unasked_place && w.intent == INTENT_LOCATION))
+                !(unasked_place && w.intent == INTENT_LOCATION) &&
+                !(partial && w.beyond_ms >= h.beyond_ms))
                 h = w;
         }
     }
@@ -1324,6 +1381,16 @@ static void pre_push(speech_in *si, const int16_t *x, size_t n) {
     }
 }
 
+/* Nothing followed a "no" whose rest was awaited (decoded_no): it is judged
+ * as it was decoded, without the quiet after it (which can turn the same
+ * audio into another phrase). The segment is cut back; true when so. */
+static bool join_none(speech_in *si) {
+    if (si->join_nseg == 0)
+        return false;
+    si->nseg = si->join_nseg;
+    return true;
+}
+
 /* One 10 ms frame through the endpointer. Returns as finish_segment. */
 static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     const settings *s = &si->set;
@@ -1359,6 +1426,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
             si->in_utt = true;
             si->win_pos = si->win_speech = si->win_fill = 0;
             si->seg_frames = si->voice_checks = si->voice_last = si->wait_until = 0;
+            si->join_nseg = 0;
             size_t start = (si->headpre + si->cappre - si->npre) % si->cappre;
             si->nseg = 0;
             for (size_t i = 0; i < si->npre; i++)
@@ -1382,7 +1450,8 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     }
     if (si->voice_checks >= VOICE_MIN_CHECKS &&
         (si->seg_frames - si->voice_last) * FRAME_MS >= s->voice_end_ms)
-        return finish_segment(si, false, false, out, err);
+        return join_none(si) ? finish_segment(si, false, true, out, err)
+                             : finish_segment(si, false, false, out, err);
     /* The segment ends when at most a fifth of the last post_ms was loud:
      * the clatter of dishes between words does not keep it open. */
     int wn = (int)(s->post_ms / FRAME_MS);
@@ -1395,11 +1464,14 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     si->win_pos = (si->win_pos + 1) % wn;
     bool quiet = si->win_fill == wn && si->win_speech * 5 <= wn;
     bool full = (double)si->nseg / 16.0 >= s->max_ms + s->pre_ms;
-    if (!quiet)
+    if (!quiet) {
         si->wait_until = 0; /* the person went on */
+        si->join_nseg = 0;
+    }
     /* A pause inside a reply ("tingling ... in my foot") in noise looks like
-     * its end: when no reply is complete in the segment yet, the rest of it
-     * is awaited for join_ms before the segment ends. */
+     * its end: when no reply is complete in the segment yet (or only a
+     * "no", decoded_no), the rest of it is awaited for join_ms before the
+     * segment ends. */
     if (quiet && !full && s->join_ms > 0 && si->nseg >= 160 * 10) {
         if (si->wait_until == 0) {
             int r = decode_segment(si, si->nseg, err);
@@ -1409,14 +1481,18 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
              * echo after a question, nor a quieter TV. */
             heard part;
             memset(&part, 0, sizeof part);
-            seg_voice(si->seg, si->nseg, &part.level_db, &part.voiced, NULL);
+            seg_voice(si->seg, si->nseg, &part.level_db, &part.voiced, NULL, NULL);
             part.noise_db = noise_dbfs(si);
-            if (r > 0 || !speaking(si, &part))
+            bool no = r > 0 && decoded_no(si);
+            if ((r > 0 && !no) || !speaking(si, &part))
                 return finish_segment(si, false, true, out, err);
+            si->join_nseg = no ? si->nseg : 0;
             si->wait_until = si->seg_frames + (int)(s->join_ms / FRAME_MS);
         }
         if (si->seg_frames < si->wait_until)
             return 0;
+        if (join_none(si))
+            return finish_segment(si, false, true, out, err);
     }
     if (quiet || full)
         return finish_segment(si, !quiet, false, out, err);

@@ -31,6 +31,7 @@ typedef struct heard {
     float level_db;        /* the segment's level: 90th percentile of its 10 ms frames, dBFS */
     float voiced;          /* the part of its loud frames that is voiced, 0..1 */
     float voiced_ms;       /* how long the voice in it lasts, ms */
+    float beyond_ms;       /* voice in it before or after the words recognized, ms */
     float noise_db;        /* the room's noise around it: mean power between segments, dBFS */
     bool continued;        /* the rest of speech that went on past the longest segment */
     bool run_on;           /* it began right where other speech at a speaking level

@@ -181,6 +181,17 @@ else
     echo "note: $CORPUS absent: the typing checks are skipped"
 fi
 
+# "i can't control my bladder" in a British voice decodes as "no i don't":
+# said to a yes-or-no question it must not be taken for a sure "no" (the
+# person would be asked again; a sure "no" carries on past a red flag).
+espeak-ng -v en-gb-x-rp+m7 -s 175 -w "$TMP/cant.raw.wav" "i can't control my bladder" &&
+    sox -q "$TMP/cant.raw.wav" -r 16000 -c 1 -b 16 "$TMP/cant.wav"
+mix "$TMP/cant1.wav" "$TMP/cant.wav"
+hear "$TMP/cant1.wav" --expect yes,no
+no_sure_no() { ! { grep '"intent":"no"' "$TMP/heard.txt" | grep -vq low_confidence; }; }
+check "\"i can't control my bladder\" is not a sure \"no\" (got: $(cat "$TMP/heard.txt"))" \
+    no_sure_no
+
 # A phrase added to a copy of the lexicon is understood.
 sed 's/pause = ( /pause = ( "time out please", /' voices/en-us/replies.cfg >"$TMP/replies.cfg"
 say "time out please" "$TMP/p.wav"

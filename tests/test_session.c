@@ -753,6 +753,42 @@ static void test_low_confidence(const prompts *p, const char *confirm_answer) {
     driver_free(d);
 }
 
+/* An unsure "no" to "Did you say ...?" would carry on past a symptom ("i
+ * can't feel my leg" was heard as an unsure "i don't"): the question is
+ * asked again, and a sure "no" then carries on. An unsure "yes" is on the
+ * safe side and is taken. */
+static void test_unsure_answer(const prompts *p, const char *first) {
+    const char *answers[] = {"no", "no", "no", "no", "no", first, "no",
+                             "no", "better", "better", "better", "better"};
+    trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 500, "?spreading", 0}};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    d->triggers = tr;
+    d->ntriggers = 1;
+    RUN(d, 600000);
+    check_invariants(d, first);
+    int two = find_act(d, 0, ACT_SAY, "Two");
+    int ask = find_act(d, two, ACT_SAY, "Did you say the pain is going down your leg");
+    CHECK(ask > two, "confirmation asked (%s)", first);
+    int v = find_act(d, 0, ACT_VERDICT, NULL);
+    if (strcmp(first, "?no") == 0) {
+        int again = find_act(d, ask, ACT_SAY, "Straighten your knee");
+        int prompts_between = 0;
+        for (int k = ask; k >= 0 && k < again; k++)
+            prompts_between += d->log[k].type == ACT_SAY && d->log[k].kind == SAY_PROMPT;
+        CHECK(again > ask && prompts_between == 2,
+              "an unsure \"no\" is asked again (%d questions), a sure one carries on",
+              prompts_between);
+        CHECK(v < 0 || d->log[v].verdict == VERDICT_CONTINUE, "no verdict that stops");
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    } else {
+        CHECK(v > ask && d->log[v].verdict == VERDICT_STOP_EXERCISE,
+              "an unsure \"yes\" is taken: the exercise stops");
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_unsure_better(const prompts *p) {
     /* an unsure "better" mid-hold is ignored; at the check-in it is confirmed */
     const char *answers[] = {"no", "no", "no", "no", "no", "?better", "yes", "better", "better"};
@@ -1644,6 +1680,8 @@ int main(void) {
     test_low_confidence(p, "yes");
     test_low_confidence(p, "no");
     test_low_confidence(p, "silence");
+    test_unsure_answer(p, "?no");
+    test_unsure_answer(p, "?yes");
     test_unsure_better(p);
     /* the same in the person's own voice is not confidently anything: it
      * stops the count and asks, and "carry on" restarts the rep */
