@@ -1209,14 +1209,16 @@ static int decode_segment(speech_in *si, size_t n, fc_err *err) {
     return hyp && hyp[0] ? 1 : 0;
 }
 
-/* The last decoding is a "no": "i can't feel my leg", cut at the quiet
- * "t f", was heard as "i don't". A no is never urgent: the rest of what
- * may be a longer reply is awaited, as for a segment no reply fits. */
+/* The last decoding is a "no" of two words or more: "i can't feel my
+ * leg", cut at the quiet "t f", was heard as "i don't" ("i didn't", "no i
+ * don't", "no i haven't" in other voices; never a bare "no"). A no is never
+ * urgent: the rest of what may be a longer reply is awaited, as for a
+ * segment no reply fits. */
 static bool decoded_no(const speech_in *si) {
     int32 best = 0;
     const char *hyp = ps_get_hyp(si->ps, &best);
     const phrase *p = hyp && hyp[0] ? find_phrase(si, hyp) : NULL;
-    return p && p->intent == INTENT_NO;
+    return p && p->intent == INTENT_NO && p->words >= 2;
 }
 
 /* How much of the segment's voice lies outside the words recognized, in
@@ -1470,8 +1472,8 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     }
     /* A pause inside a reply ("tingling ... in my foot") in noise looks like
      * its end: when no reply is complete in the segment yet (or only a
-     * "no", decoded_no), the rest of it is awaited for join_ms before the
-     * segment ends. */
+     * "no" of a few words, decoded_no), the rest of it is awaited for
+     * join_ms before the segment ends. */
     if (quiet && !full && s->join_ms > 0 && si->nseg >= 160 * 10) {
         if (si->wait_until == 0) {
             int r = decode_segment(si, si->nseg, err);
