@@ -27,6 +27,10 @@ step "answers after a question (short and long forms)" env FLOORCOACH_DATA="$PWD
 # right after a question, and its other words as false answers.
 step "real one-word answers after a question" env FLOORCOACH_DATA="$PWD" \
     python3 bench/real_words.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/words
+# A yes-or-no question: real answers, and symptoms that begin like a "no"
+# ("i can't feel my leg" heard as "i don't"), which must not be a sure no.
+step "yes or no after a question" env FLOORCOACH_DATA="$PWD" \
+    python3 bench/yes_no.py ./floorcoach "${CORPUS:-$PWD/../shared/corpus}" bench/out/yes_no
 # Replies in the person's own words: wordings the lexicon lists and wordings
 # it does not (held out), in four voices over a hiss and the corpus noise.
 step "replies in other words" env FLOORCOACH_DATA="$PWD" \
