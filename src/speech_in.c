@@ -131,9 +131,9 @@ static const settings defaults = {
      * The second pass's scores are put back on the scale the thresholds
      * were tuned on. */
     .wide_cal = 1.8,
-    /* "i can't feel my leg" was heard as "i don't" with 520-820 ms of voice
-     * left to the filler model; replies heard right leave less than 300 ms
-     * in most cases (bench/RESULTS.md). */
+    /* "i can't feel my leg" was heard as "i don't" with 520-1020 ms of
+     * voice left to the filler model; of 193 yes/no answers heard right,
+     * none left 400 ms (bench/RESULTS.md). */
     .beyond_ms = 400,
 };
 
@@ -644,7 +644,8 @@ error_out:
  * (voiced_ms, may be NULL): from the first to the last voiced frame that
  * has another within VOICE_NEAR frames (a lone keystroke that looks voiced
  * does not stretch it). Typing keeps a segment open for seconds around a
- * short reply; the reply's voice is what is short. */
+ * short reply; the reply's voice is what is short. vflag (may be NULL, n /
+ * 160 entries) marks the frames checked loud and voiced (beyond_words). */
 #define VOICE_WIN 512
 #define VOICE_LAG 267 /* 16 ms: the longest pitch period */
 #define VOICE_NEAR 10
