@@ -1453,8 +1453,7 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     }
     if (si->voice_checks >= VOICE_MIN_CHECKS &&
         (si->seg_frames - si->voice_last) * FRAME_MS >= s->voice_end_ms)
-        return join_none(si) ? finish_segment(si, false, true, out, err)
-                             : finish_segment(si, false, false, out, err);
+        return finish_segment(si, false, join_none(si), out, err);
     /* The segment ends when at most a fifth of the last post_ms was loud:
      * the clatter of dishes between words does not keep it open. */
     int wn = (int)(s->post_ms / FRAME_MS);
