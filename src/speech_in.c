@@ -81,6 +81,10 @@ typedef struct settings {
     double pre_ms;         /* audio kept before the detected start */
     double wide_cal;       /* added to the scores of the second pass: see defaults */
     double wide_sure;      /* 1: the second pass takes only sure results, not low ones */
+    double answer_again;   /* 1: an unsure yes or no to a question is decoded again with
+                            * the quiet after it (join_ms), and taken as sure when
+                            * that decoding is sure of the same answer */
+    double answer_margin;  /* ... when it clears the bars by this much score */
     double beyond_ms;      /* voice outside the words recognized that makes a result
                             * suspect (heard.beyond_ms; 0: never) */
     double start_ms;       /* speech needed to open a segment */
@@ -135,6 +139,8 @@ static const settings defaults = {
      * voice left to the filler model; of 193 yes/no answers heard right,
      * none left 400 ms (bench/RESULTS.md). */
     .beyond_ms = 400,
+    .answer_again = 1,
+    .answer_margin = 6,
 };
 
 /* A key of the tuning string and where its value goes. */
@@ -173,7 +179,8 @@ static const setting_key setting_keys[] = {
     SK("voice_end_ms", voice_end_ms),
     SK("pre_ms", pre_ms),               SK("start_ms", start_ms),
     SK("wide_cal", wide_cal),           SK("wide_sure", wide_sure),
-    SK("beyond_ms", beyond_ms),
+    SK("beyond_ms", beyond_ms),         SK("answer_again", answer_again),
+    SK("answer_margin", answer_margin),
 };
 
 /* Decoder flags. Segments are cut here (see endpoint()) and decoded whole:
@@ -248,6 +255,7 @@ struct speech_in {
     int voice_last;   /* the last such frame */
     int wait_until;   /* awaiting the rest of a reply until this frame; 0: not */
     size_t join_nseg; /* the segment's length when a "no" began that wait; 0: none */
+    size_t join_full; /* ... and its length, quiet after it included, when none came */
     int16_t part[160]; /* a frame not yet complete */
     size_t npart;
     int16_t *seg;     /* the segment's audio, pre-speech included */
@@ -1222,6 +1230,13 @@ static bool decoded_no(const speech_in *si) {
     return p && p->intent == INTENT_NO && p->words >= 2;
 }
 
+/* `text` is a yes or no that the open question asked for. */
+static bool asked_answer(const speech_in *si, const char *text) {
+    const phrase *p = text[0] ? find_phrase(si, text) : NULL;
+    return p && (p->intent == INTENT_YES || p->intent == INTENT_NO) &&
+           ((si->expected >> p->intent) & 1u);
+}
+
 /* How much of the segment's voice lies outside the words recognized, in
  * frames first..last (ms; the voiced checks of seg_voice, every other frame,
  * a little slack at the words' edges): a phrase that explains only part of
@@ -1268,11 +1283,29 @@ static bool measure(speech_in *si, ps_decoder_t *ps, double cal, heard *h) {
     return true;
 }
 
+/* The last decoding is a yes or no that the question asked for, and not a
+ * sure one: `part` has the segment's level and voice (seg_voice, vflag
+ * set). The quiet after it is then awaited, to hear it again with that
+ * quiet (finish_segment). */
+static bool unsure_answer(speech_in *si, const heard *part) {
+    int32 best = 0;
+    const char *hyp = ps_get_hyp(si->ps, &best);
+    if (si->set.answer_again <= 0 || !hyp || !asked_answer(si, hyp))
+        return false;
+    heard h = *part;
+    if (!measure(si, si->ps, 0.0, &h))
+        return false;
+    speech_in_judge(si, &h);
+    return h.intent == INTENT_NONE || h.low_confidence;
+}
+
 /* Ends the segment, decodes it (unless `decoded`: decode_segment() just ran
  * on all of it) and judges it. Returns 1 when `out` was filled, 0 when
  * there was nothing to say, -1 on a failure. */
 static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, fc_err *err) {
     size_t n = si->nseg;
+    size_t full = si->join_full > n ? si->join_full : 0;
+    si->join_full = 0;
     /* Speech that went on past max_ms: the next segment, if it starts at
      * once, is the rest of it (a monologue, not a reply). */
     bool continued =
@@ -1301,6 +1334,29 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
     if (capped)
         si->cap_voiced = h.voiced >= si->set.near_voiced;
     speech_in_judge(si, &h);
+    /* An unsure yes or no, cut where the quiet after it began (join_none),
+     * is decoded again with that quiet: cut short, a short answer's last
+     * sound is often scored as silence. Only a sure result of the same
+     * answer is taken (with the quiet a "no" can also come out as another
+     * phrase, "i do"); the level and voice stay the cut segment's. Not
+     * for words that run on from other speech: they are the rest of a
+     * sentence cut at a pause ("i can't | feel my leg" heard as "five |
+     * yes i have"), not an answer of their own. */
+    if (full && si->set.answer_again > 0 && (h.intent == INTENT_NONE || h.low_confidence) &&
+        !h.run_on &&
+        asked_answer(si, h.text)) {
+        const phrase *p = find_phrase(si, h.text);
+        if (decode_segment(si, full, err) < 0)
+            return -1;
+        heard a = h;
+        if (measure(si, si->ps, -si->set.answer_margin, &a)) {
+            speech_in_judge(si, &a);
+            if (a.intent == p->intent && !a.low_confidence) {
+                a.score += (float)si->set.answer_margin;
+                h = a;
+            }
+        }
+    }
     /* The listed phrases are heard first, with the thresholds tuned on
      * them. What none of them fits is heard again against every phrase the
      * lexicon spells with its choices ("my (leg|foot) (is|feels) numb"),
@@ -1390,6 +1446,7 @@ static void pre_push(speech_in *si, const int16_t *x, size_t n) {
 static bool join_none(speech_in *si) {
     if (si->join_nseg == 0)
         return false;
+    si->join_full = si->nseg;
     si->nseg = si->join_nseg;
     return true;
 }
@@ -1473,7 +1530,8 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
     /* A pause inside a reply ("tingling ... in my foot") in noise looks like
      * its end: when no reply is complete in the segment yet (or only a
      * "no" of a few words, decoded_no), the rest of it is awaited for
-     * join_ms before the segment ends. */
+     * join_ms before the segment ends. So is the quiet after an unsure
+     * answer to a question (unsure_answer), to hear it again with it. */
     if (quiet && !full && s->join_ms > 0 && si->nseg >= 160 * 10) {
         if (si->wait_until == 0) {
             int r = decode_segment(si, si->nseg, err);
@@ -1483,12 +1541,15 @@ static int endpoint(speech_in *si, const int16_t *fr, heard *out, fc_err *err) {
              * echo after a question, nor a quieter TV. */
             heard part;
             memset(&part, 0, sizeof part);
-            seg_voice(si->seg, si->nseg, &part.level_db, &part.voiced, NULL, NULL);
+            seg_voice(si->seg, si->nseg, &part.level_db, &part.voiced, &part.voiced_ms,
+                      si->vflag);
+            si->nvflag = (int)(si->nseg / 160);
             part.noise_db = noise_dbfs(si);
             bool no = r > 0 && decoded_no(si);
-            if ((r > 0 && !no) || !speaking(si, &part))
+            bool unsure = r > 0 && !no && unsure_answer(si, &part);
+            if ((r > 0 && !no && !unsure) || !speaking(si, &part))
                 return finish_segment(si, false, true, out, err);
-            si->join_nseg = no ? si->nseg : 0;
+            si->join_nseg = no || unsure ? si->nseg : 0;
             si->wait_until = si->seg_frames + (int)(s->join_ms / FRAME_MS);
         }
         if (si->seg_frames < si->wait_until)
