@@ -1343,18 +1343,22 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
      * sentence cut at a pause ("i can't | feel my leg" heard as "five |
      * yes i have"), not an answer of their own. */
     if (full && si->set.answer_again > 0 && (h.intent == INTENT_NONE || h.low_confidence) &&
-        !h.run_on &&
-        asked_answer(si, h.text)) {
+        !h.run_on && asked_answer(si, h.text)) {
         const phrase *p = find_phrase(si, h.text);
+        path cut = si->ppath; /* the second pass below compares against it */
         if (decode_segment(si, full, err) < 0)
             return -1;
         heard a = h;
+        bool taken = false;
         if (measure(si, si->ps, -si->set.answer_margin, &a)) {
             speech_in_judge(si, &a);
-            if (a.intent == p->intent && !a.low_confidence) {
-                a.score += (float)si->set.answer_margin;
-                h = a;
-            }
+            taken = a.intent == p->intent && !a.low_confidence;
+        }
+        if (taken) {
+            a.score += (float)si->set.answer_margin;
+            h = a;
+        } else {
+            si->ppath = cut;
         }
     }
     /* The listed phrases are heard first, with the thresholds tuned on
