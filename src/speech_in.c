@@ -1218,21 +1218,25 @@ static int decode_segment(speech_in *si, size_t n, fc_err *err) {
     return hyp && hyp[0] ? 1 : 0;
 }
 
+/* The phrase the last decoding of the listed phrases recognized, or NULL. */
+static const phrase *decoded_phrase(const speech_in *si) {
+    int32 best = 0;
+    const char *hyp = ps_get_hyp(si->ps, &best);
+    return hyp && hyp[0] ? find_phrase(si, hyp) : NULL;
+}
+
 /* The last decoding is a "no" of two words or more: "i can't feel my
  * leg", cut at the quiet "t f", was heard as "i don't" ("i didn't", "no i
  * don't", "no i haven't" in other voices; never a bare "no"). A no is never
  * urgent: the rest of what may be a longer reply is awaited, as for a
  * segment no reply fits. */
 static bool decoded_no(const speech_in *si) {
-    int32 best = 0;
-    const char *hyp = ps_get_hyp(si->ps, &best);
-    const phrase *p = hyp && hyp[0] ? find_phrase(si, hyp) : NULL;
+    const phrase *p = decoded_phrase(si);
     return p && p->intent == INTENT_NO && p->words >= 2;
 }
 
-/* `text` is a yes or no that the open question asked for. */
-static bool asked_answer(const speech_in *si, const char *text) {
-    const phrase *p = text[0] ? find_phrase(si, text) : NULL;
+/* `p` (may be NULL) is a yes or no that the open question asked for. */
+static bool asked_answer(const speech_in *si, const phrase *p) {
     return p && (p->intent == INTENT_YES || p->intent == INTENT_NO) &&
            ((si->expected >> p->intent) & 1u);
 }
@@ -1288,9 +1292,7 @@ static bool measure(speech_in *si, ps_decoder_t *ps, double cal, heard *h) {
  * set). The quiet after it is then awaited, to hear it again with that
  * quiet (finish_segment). */
 static bool unsure_answer(speech_in *si, const heard *part) {
-    int32 best = 0;
-    const char *hyp = ps_get_hyp(si->ps, &best);
-    if (si->set.answer_again <= 0 || !hyp || !asked_answer(si, hyp))
+    if (si->set.answer_again <= 0 || !asked_answer(si, decoded_phrase(si)))
         return false;
     heard h = *part;
     if (!measure(si, si->ps, 0.0, &h))
@@ -1342,9 +1344,12 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
      * for words that run on from other speech: they are the rest of a
      * sentence cut at a pause ("i can't | feel my leg" heard as "five |
      * yes i have"), not an answer of their own. */
-    if (full && si->set.answer_again > 0 && (h.intent == INTENT_NONE || h.low_confidence) &&
-        !h.run_on && asked_answer(si, h.text)) {
-        const phrase *p = find_phrase(si, h.text);
+    const phrase *ans = full && si->set.answer_again > 0 &&
+                                (h.intent == INTENT_NONE || h.low_confidence) && !h.run_on &&
+                                h.text[0]
+                            ? find_phrase(si, h.text)
+                            : NULL;
+    if (asked_answer(si, ans)) {
         path cut = si->ppath; /* the second pass below compares against it */
         if (decode_segment(si, full, err) < 0)
             return -1;
@@ -1352,7 +1357,7 @@ static int finish_segment(speech_in *si, bool capped, bool decoded, heard *out, 
         bool taken = false;
         if (measure(si, si->ps, -si->set.answer_margin, &a)) {
             speech_in_judge(si, &a);
-            taken = a.intent == p->intent && !a.low_confidence;
+            taken = a.intent == ans->intent && !a.low_confidence;
         }
         if (taken) {
             a.score += (float)si->set.answer_margin;
