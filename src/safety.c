@@ -4,7 +4,6 @@
 #include <stddef.h>
 
 #define BIT(i) (1ul << (unsigned)(i))
-#define FLARE_SCORE 8 /* a pain score this high is severe pain */
 #define SCORE_RISE 2  /* rise from the baseline that stops an exercise */
 #define WORSE_END 3   /* this many "worse" replies end the session */
 
@@ -64,7 +63,7 @@ static safety_verdict judge_baseline(safety_state *st, const safety_input *in) {
         st->baseline_score = in->score;
         st->last_score = in->score;
     }
-    if ((in->intents & BIT(INTENT_SHARP_PAIN)) || in->score >= FLARE_SCORE) {
+    if ((in->intents & BIT(INTENT_SHARP_PAIN)) || in->score >= SAFETY_SEVERE_SCORE) {
         if (in->has_flare) {
             safety_verdict v = make(VERDICT_OFFER_EASIER, "acute_flare", "safety_flare_switch");
             v.switch_flare = true;
@@ -119,7 +118,7 @@ safety_verdict safety_judge(safety_state *st, const safety_input *in) {
     if (has & BIT(INTENT_WEAKNESS))
         return peripheralization(st, in, "weakness", "safety_weakness_stop");
 
-    bool severe_score = score >= FLARE_SCORE && st->baseline_score < 0;
+    bool severe_score = score >= SAFETY_SEVERE_SCORE && st->baseline_score < 0;
     if (has & BIT(INTENT_SHARP_PAIN) || severe_score) {
         st->sharp_pains++;
         if (st->sharp_pains >= 2)

@@ -7,6 +7,10 @@
 #include "intent.h"
 #include <stdbool.h>
 
+/* A pain score this high is severe pain: before the first exercise an acute
+ * flare-up, later sharp pain when no baseline score is known. */
+#define SAFETY_SEVERE_SCORE 8
+
 typedef enum verdict_type {
     VERDICT_CONTINUE = 0,
     VERDICT_STOP_EXERCISE,

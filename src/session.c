@@ -57,6 +57,7 @@ typedef enum question {
     Q_BASE_PAIN,
     Q_BASE_WHERE,
     Q_BASE_SCORE,
+    Q_BASE_SCORE_YN, /* the pain score as yes or no: "is it severe?" */
     Q_CHECKIN,
     Q_CHECKIN_YN,
     Q_WHERE,
@@ -264,6 +265,8 @@ static const char *const prompt_keys[] = {
     "base_where_again",
     "base_score",
     "base_score_again",
+    "base_score_yn",
+    "base_score_yn_again",
     "baseline_thanks",
     "exercise_first",
     "exercise_next",
@@ -1027,6 +1030,9 @@ static void question_text(session *s, question q, bool again, char *buf) {
     case Q_BASE_SCORE:
         snprintf(key, sizeof key, "base_score%s", suffix);
         break;
+    case Q_BASE_SCORE_YN:
+        snprintf(key, sizeof key, "base_score_yn%s", suffix);
+        break;
     case Q_CHECKIN:
         snprintf(key, sizeof key, "checkin%s", suffix);
         break;
@@ -1062,12 +1068,15 @@ static void question_text(session *s, question q, bool again, char *buf) {
     if (q == Q_OFFER && e && e->easier >= 0 && (size_t)e->easier < s->r->nexercises)
         easier = s->r->exercises[e->easier].name;
     what[0] = '\0';
+    num[0] = '\0';
+    if (q == Q_BASE_SCORE_YN)
+        prompts_number(s->p, SAFETY_SEVERE_SCORE, num, sizeof num);
     if (q == Q_CONFIRM) {
         prompts_number(s->p, s->pend_value, num, sizeof num);
         fill(s, heard_key(s->pend_intent), what, "place",
              prompts_get(s->p, place_key(s->pend_value)), "n", num, (char *)NULL);
     }
-    fill(s, key, buf, "name", easier, "what", what, (char *)NULL);
+    fill(s, key, buf, "name", easier, "what", what, "n", num, (char *)NULL);
 }
 
 /* In a marginal room, questions are asked at once in the wording of their
@@ -1083,6 +1092,7 @@ static bool long_form_first(const session *s, question q) {
     case Q_BASE_PAIN:
     case Q_BASE_WHERE:
     case Q_BASE_SCORE:
+    case Q_BASE_SCORE_YN:
     case Q_CHECKIN_YN:
     case Q_WHERE:
     case Q_WHERE_YN:
@@ -1110,6 +1120,8 @@ static unsigned long question_expects(question q) {
         return BIT(INTENT_LOCATION) | BIT(INTENT_SPREADING);
     case Q_BASE_SCORE:
         return BIT(INTENT_PAIN_SCORE) | BIT(INTENT_SHARP_PAIN);
+    case Q_BASE_SCORE_YN:
+        return yn | BIT(INTENT_PAIN_SCORE) | BIT(INTENT_SHARP_PAIN);
     case Q_CHECKIN:
         return safety;
     case Q_CHECKIN_YN:
@@ -1331,6 +1343,22 @@ static bool confirm_means_yes(const session *s) {
     return would_stop(s, s->pend_intent, s->pend_value);
 }
 
+/* The pain score asked twice and not understood: a number is the reply the
+ * listener hears least reliably in noise (bench/safety_session.py --part
+ * answers), a yes or no the most. Asked whether it is severe, the person
+ * answers what the safety checker needs of the number before the first
+ * exercise; the session then goes on without a baseline score, as after
+ * "no pain". True when that question is asked now. */
+static bool score_as_yes_no(session *s) {
+    if (s->q != Q_BASE_SCORE || s->asks < 2)
+        return false;
+    queue_clear(s);
+    s->wait = W_NONE;
+    s->unclear_reask = false;
+    push_ask(s, Q_BASE_SCORE_YN);
+    return true;
+}
+
 static void on_silence(session *s) {
     question q = s->q;
     if (q == Q_CONFIRM) {
@@ -1344,6 +1372,8 @@ static void on_silence(session *s) {
             return;
         }
     }
+    if (score_as_yes_no(s))
+        return;
     if (s->asks < 2) {
         queue_clear(s);
         s->wait = W_NONE;
@@ -1586,6 +1616,8 @@ static void reask_unclear(session *s) {
         interject(s, Q_WHERE_YN);
         return;
     }
+    if (score_as_yes_no(s))
+        return;
     queue_clear(s);
     s->wait = W_NONE;
     s->unclear_reask = true;
@@ -1651,6 +1683,18 @@ static void answer_baseline(session *s, const session_event *ev) {
             baseline_judge(s, i, ev->value, s->safety.baseline_score >= 0 ? U_NEXT : U_BASE_SCORE);
         else if (i == INTENT_PAIN_SCORE)
             baseline_judge(s, i, ev->value, U_BASE_WHERE);
+        else
+            reask_unclear(s);
+    } else if (q == Q_BASE_SCORE_YN) {
+        /* "Is it severe?": an unsure yes is taken (the safe side), an
+         * unsure no is asked for again. */
+        if (i == INTENT_YES)
+            baseline_judge(s, INTENT_PAIN_SCORE, SAFETY_SEVERE_SCORE, U_NEXT);
+        else if (i == INTENT_NO && !ev->low_confidence) {
+            cancel_speech(s, false);
+            after_baseline(s);
+        } else if (i == INTENT_PAIN_SCORE)
+            baseline_judge(s, i, ev->value, U_NEXT);
         else
             reask_unclear(s);
     } else {
@@ -1817,7 +1861,7 @@ static void on_reply_ev(session *s, const session_event *ev) {
         answer_screen(s, ev);
         return;
     }
-    if ((q == Q_BASE_PAIN || q == Q_BASE_WHERE || q == Q_BASE_SCORE) &&
+    if ((q == Q_BASE_PAIN || q == Q_BASE_WHERE || q == Q_BASE_SCORE || q == Q_BASE_SCORE_YN) &&
         (i == INTENT_YES || i == INTENT_NO || is_safety_intent(i)) && i != INTENT_RED_FLAG) {
         answer_baseline(s, ev);
         return;

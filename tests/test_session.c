@@ -720,6 +720,44 @@ static void test_flare(const prompts *p, bool with_flare, const char *score) {
     driver_free(d);
 }
 
+/* The pain score not understood twice (or not heard) is asked as yes or no:
+ * "is it severe?". Yes is an acute flare, a sure no goes on without a
+ * baseline score, an unsure no is asked for again. */
+static void test_score_yes_no(const prompts *p, const char *first, const char *answer) {
+    const char *answers[] = {"no", "no",   "no",   "no",   "yes",    "calf",   first,
+                             first, answer, "no", "better", "better", "better", "better"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "score as yes or no");
+    int ask1 = find_act(d, 0, ACT_SAY, "Rate your leg pain from zero to ten");
+    int ask2 = find_act(d, ask1 + 1, ACT_SAY, "Please give your leg pain a number");
+    int yn = find_act(d, ask2 + 1, ACT_SAY, "Is your leg pain severe, eight out of ten or worse?");
+    CHECK(ask1 >= 0 && ask2 > ask1 && yn > ask2, "number, number again, then yes or no (%d %d %d)",
+          ask1, ask2, yn);
+    CHECK_INT(count_acts(d, ACT_SAY, "Rate your leg pain"), 1);
+    CHECK_INT(count_acts(d, ACT_SAY, "give your leg pain a number"), 1);
+    int glide = find_act(d, 0, ACT_EXERCISE_START, "glide");
+    if (strcmp(answer, "yes") == 0) {
+        int fv = find_act(d, yn, ACT_VERDICT, "acute_flare");
+        CHECK(fv > yn && d->log[fv].verdict == VERDICT_OFFER_EASIER, "a yes is an acute flare");
+        CHECK_INT(count_acts(d, ACT_ROUTINE_SWITCH, NULL), 1);
+        CHECK(glide < 0, "no stretching after a yes");
+    } else {
+        int again = find_act(d, yn + 1, ACT_SAY, "Do you feel severe pain, eight out of ten");
+        if (answer[0] == '?')
+            CHECK(again > yn && glide > again, "an unsure no is asked for again (%d %d)", again,
+                  glide);
+        else
+            CHECK(again < 0 && glide > yn, "a sure no goes on (%d %d)", again, glide);
+        CHECK_INT(count_acts(d, ACT_VERDICT, "acute_flare"), 0);
+        CHECK_INT(count_acts(d, ACT_VERDICT, "pain_score"), 0);
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_low_confidence(const prompts *p, const char *confirm_answer) {
     /* "?spreading" mid-hold: stop the count, then "Did you say ...?" */
     const char *answers[] = {"no", "no",     "no",     "no",     "no",    confirm_answer,
@@ -1677,6 +1715,10 @@ int main(void) {
     test_flare(p, true, "9");
     test_flare(p, false, "8");
     test_flare(p, true, "sharp");
+    test_score_yes_no(p, "nonsense", "no");
+    test_score_yes_no(p, "silence", "no");
+    test_score_yes_no(p, "nonsense", "?no");
+    test_score_yes_no(p, "unclear", "yes");
     test_low_confidence(p, "yes");
     test_low_confidence(p, "no");
     test_low_confidence(p, "silence");
