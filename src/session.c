@@ -1082,9 +1082,10 @@ static void question_text(session *s, question q, bool again, char *buf) {
 /* In a marginal room, questions are asked at once in the wording of their
  * asking again, which names the long answers ("yes, I do", "in my knee",
  * "out of ten"): at 10 dB they are understood about three times as often as
- * the short ones (bench/answer_forms.py). The check-in and the screening
- * keep theirs: the check-in is asked as yes/no there, and the screening
- * comes before the room's replies are measured. */
+ * the short ones (bench/answer_forms.py). The check-in keeps its wording:
+ * it is asked as yes/no there. The screening names its long answers in
+ * every room (voices/en-us/prompts.cfg): it comes before the room's
+ * replies are measured. */
 static bool long_form_first(const session *s, question q) {
     if (s->room != ROOM_MARGINAL)
         return false;

@@ -77,9 +77,9 @@ PY
 # ---- 1. nerve-glides with the screening and baseline answered from audio ----
 # The microphone is built as tests/answers.py does: the session is run again
 # and again, and each next question gets its answer 0.4 s after it ends ("the
-# same" to a check-in, "no" to everything else, so a question asked again
-# still gets its answer), until the head-lift glide starts. Then the phrase
-# goes 0.2 s after its first "Hold.".
+# same" to a check-in, "yes" to "Did you say ...?", "no" to everything else,
+# so a question asked again still gets its answer), until the head-lift glide
+# starts. Then the phrase goes 0.2 s after its first "Hold.".
 timeout 900 python3 - "$TOP/tests" "$FC" "$VOICE" "$PHRASE" "$TMP" >"$TMP/p1.txt" 2>"$TMP/p1.err" <<'PY'
 import json, math, sys
 sys.path.insert(0, sys.argv[1])
@@ -111,7 +111,9 @@ while True:
     if started or len(qs) <= placed or placed >= 12:
         break
     q = qs[placed]
-    mic.place(q["end"] + 0.4, "the same" if "the same" in q["text"] else "no")
+    # "Did you say your leg feels the same?" (the same heard unsurely): yes.
+    mic.place(q["end"] + 0.4, "yes" if "Did you say" in q["text"]
+              else "the same" if "the same" in q["text"] else "no")
     placed += 1
 heard = [(round(e["t"], 1), e.get("text"), e.get("intent")) for e in ev if e["ev"] == "heard"]
 # Past the screening: the four red-flag questions were answered no (a yes
