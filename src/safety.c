@@ -4,8 +4,8 @@
 #include <stddef.h>
 
 #define BIT(i) (1ul << (unsigned)(i))
-#define SCORE_RISE 2  /* rise from the baseline that stops an exercise */
-#define WORSE_END 3   /* this many "worse" replies end the session */
+#define SCORE_RISE 2 /* rise from the baseline that stops an exercise */
+#define WORSE_END 3  /* this many "worse" replies end the session */
 
 static const char *const verdict_names[] = {"continue", "stop_exercise", "offer_easier",
                                             "end_session", "pause"};

@@ -25,7 +25,7 @@
  * benchmark's TV said "not really" over "Do you have pain in both legs?",
  * and that "no" cleared the question). */
 #define SCREEN_EARLY_MS 500
-#define NSCREEN 4     /* red-flag screening questions */
+#define NSCREEN 4 /* red-flag screening questions */
 /* A pause for an answer not heard reminds the person this often, this many
  * times: their "carry on" may not have been understood either. */
 #define PAUSE_REMIND_MS 30000
@@ -154,7 +154,7 @@ struct session {
     long reply_deadline;
     long prompt_ms; /* when the last question or prompt was said; -1: none yet */
     unsigned ask_id;
-    long asked_ms;  /* when the question `ask_id` finished playing; -1: not yet */
+    long asked_ms; /* when the question `ask_id` finished playing; -1: not yet */
     /* pending reply to confirm (Q_CONFIRM) */
     intent pend_intent;
     int pend_value;

@@ -724,14 +724,14 @@ static void test_flare(const prompts *p, bool with_flare, const char *score) {
  * "is it severe?". Yes is an acute flare, a sure no goes on without a
  * baseline score, an unsure no is asked for again. */
 static void test_score_yes_no(const prompts *p, const char *first, const char *answer) {
-    const char *answers[] = {"no", "no",   "no",   "no",   "yes",    "calf",   first,
+    const char *answers[] = {"no",  "no",   "no", "no",     "yes",    "calf",   first,
                              first, answer, "no", "better", "better", "better", "better"};
     driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
     RUN(d, 600000);
     check_invariants(d, "score as yes or no");
     int ask1 = find_act(d, 0, ACT_SAY, "Rate your leg pain from zero to ten");
     int ask2 = find_act(d, ask1 + 1, ACT_SAY, "Please give your leg pain a number");
-    int yn = find_act(d, ask2 + 1, ACT_SAY, "Is your leg pain severe, eight out of ten or worse?");
+    int yn = find_act(d, ask2 + 1, ACT_SAY, "Do you have severe pain, eight out of ten or worse?");
     CHECK(ask1 >= 0 && ask2 > ask1 && yn > ask2, "number, number again, then yes or no (%d %d %d)",
           ask1, ask2, yn);
     CHECK_INT(count_acts(d, ACT_SAY, "Rate your leg pain"), 1);
@@ -743,7 +743,8 @@ static void test_score_yes_no(const prompts *p, const char *first, const char *a
         CHECK_INT(count_acts(d, ACT_ROUTINE_SWITCH, NULL), 1);
         CHECK(glide < 0, "no stretching after a yes");
     } else {
-        int again = find_act(d, yn + 1, ACT_SAY, "Do you feel severe pain, eight out of ten");
+        int again = find_act(d, yn + 1, ACT_SAY,
+                             "I need a yes or a no. Do you have severe leg pain, eight");
         if (answer[0] == '?')
             CHECK(again > yn && glide > again, "an unsure no is asked for again (%d %d)", again,
                   glide);
@@ -796,8 +797,8 @@ static void test_low_confidence(const prompts *p, const char *confirm_answer) {
  * asked again, and a sure "no" then carries on. An unsure "yes" is on the
  * safe side and is taken. */
 static void test_unsure_answer(const prompts *p, const char *first) {
-    const char *answers[] = {"no", "no", "no", "no", "no", first, "no",
-                             "no", "better", "better", "better", "better"};
+    const char *answers[] = {"no", "no", "no",     "no",     "no",     first,
+                             "no", "no", "better", "better", "better", "better"};
     trigger tr[] = {{ACT_SAY, SAY_COUNT, "Two", 1, 500, "?spreading", 0}};
     driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
     d->triggers = tr;
@@ -1017,9 +1018,8 @@ static void test_silence(const prompts *p) {
  * pause they asked for does not (test_controls). */
 static void test_pause_remind(const prompts *p) {
     {
-        const char *answers[] = {"no",      "no",      "no",      "no",     "no",
-                                 "silence", "silence", "silence", "resume", "better",
-                                 "better",  "better"};
+        const char *answers[] = {"no",      "no",      "no",     "no",     "no",     "silence",
+                                 "silence", "silence", "resume", "better", "better", "better"};
         driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
         RUN(d, 600000);
         check_invariants(d, "pause reminder");
