@@ -505,6 +505,9 @@ def main():
     ap.add_argument("--part", choices=["hold", "tv", "answers", "both"], default="both",
                     help="both: hold and tv; answers (the start of a session answered in noise) "
                     "runs only when asked for")
+    ap.add_argument("--answers-seed", type=int, default=300,
+                    help="answers: the first seed (where in each noise the session starts); "
+                    "300 is the set the dialog was looked at on, others are held out")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")
     a = ap.parse_args()
@@ -756,7 +759,7 @@ def part_answers(a, b, noises, level):
     plan = []
     for vi, v in enumerate(ANSWERS_VOICES):
         for ni, n in enumerate(ANSWERS_NOISES):
-            plan.append((os.path.join(a.corpus, "noise", n), v, 300 + 10 * vi + ni))
+            plan.append((os.path.join(a.corpus, "noise", n), v, a.answers_seed + 10 * vi + ni))
     words = ["no", "no i don't", "yes", "yes i do", "knee", "in my knee", "four",
              "four out of ten", "carry on", "the same", "about the same", "yes i did", "no i didn't"]
     for v in ANSWERS_VOICES:
