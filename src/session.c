@@ -1712,7 +1712,15 @@ static void answer_screen(session *s, const session_event *ev) {
         reask_unclear(s);
         return;
     }
-    if (i == INTENT_YES || i == INTENT_RED_FLAG) {
+    if (i == INTENT_RED_FLAG) {
+        /* A red-flag phrase is confirmed, as at any other time: a TV line
+         * over the first question was heard as "both of my feet ache"
+         * (bench/safety_session.py, hip-hinge in bike noise). Silence
+         * after "Did you say ...?" counts as yes. */
+        confirm(s, i, ev->value);
+        return;
+    }
+    if (i == INTENT_YES) {
         /* The question was the red-flag question: no confirmation. */
         safety_input in;
         safety_input_from_reply(&in, INTENT_RED_FLAG, 0, SAFETY_SCREENING);

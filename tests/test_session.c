@@ -695,6 +695,33 @@ static void test_screening_red_flag(const prompts *p) {
     driver_free(d);
 }
 
+/* A red-flag phrase heard during the screening ("both of my feet ache", a TV
+ * line over the question) is confirmed, as at any other time: yes or
+ * silence ends the session, no asks the screening question again. */
+static void test_screening_red_flag_phrase(const prompts *p, const char *confirm_answer) {
+    const char *answers[] = {"no", "redflag", confirm_answer, "no",     "no",    "no",
+                             "no", "better",  "better",       "better", "better"};
+    driver *d = driver_new(&demo, &flare, p, NULL, answers, N(answers));
+    RUN(d, 600000);
+    check_invariants(d, "screen red-flag phrase");
+    int q2 = find_act(d, 0, ACT_SAY, "numbness between your legs");
+    int ask = find_act(d, q2 + 1, ACT_SAY, "Did you say");
+    CHECK(q2 >= 0 && ask > q2, "the red-flag phrase is confirmed (%d %d)", q2, ask);
+    if (strcmp(confirm_answer, "no") == 0) {
+        int again = find_act(d, ask + 1, ACT_SAY, "numbness between your legs");
+        CHECK(again > ask, "no: the screening question is asked again (%d)", again);
+        CHECK_INT(session_end_reason(d->s), END_COMPLETED);
+        CHECK_INT(count_acts(d, ACT_SAY, "medical help right away"), 0);
+    } else {
+        CHECK_INT(session_end_reason(d->s), END_RED_FLAG);
+        CHECK_INT(count_acts(d, ACT_EXERCISE_START, NULL), 0);
+        CHECK_INT(count_acts(d, ACT_SAY, "medical help right away"), 1);
+    }
+    if (check_failed)
+        dump(d);
+    driver_free(d);
+}
+
 static void test_flare(const prompts *p, bool with_flare, const char *score) {
     const char *answers[] = {"no", "no", "no", "no", "yes", "calf", score, "better"};
     driver *d = driver_new(&demo, with_flare ? &flare : NULL, p, NULL, answers, N(answers));
@@ -1712,6 +1739,9 @@ int main(void) {
     test_red_flag_in_rest(p, false);
     test_red_flag_in_rest(p, true);
     test_screening_red_flag(p);
+    test_screening_red_flag_phrase(p, "yes");
+    test_screening_red_flag_phrase(p, "silence");
+    test_screening_red_flag_phrase(p, "no");
     test_red_flag_denied(p);
     test_flare(p, true, "9");
     test_flare(p, false, "8");
