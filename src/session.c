@@ -1686,22 +1686,17 @@ static void answer_baseline(session *s, const session_event *ev) {
             baseline_judge(s, i, ev->value, U_BASE_WHERE);
         else
             reask_unclear(s);
-    } else if (q == Q_BASE_SCORE_YN) {
-        /* "Is it severe?": an unsure yes is taken (the safe side), an
-         * unsure no is asked for again. */
-        if (i == INTENT_YES)
-            baseline_judge(s, INTENT_PAIN_SCORE, SAFETY_SEVERE_SCORE, U_NEXT);
-        else if (i == INTENT_NO && !ev->low_confidence) {
-            cancel_speech(s, false);
-            after_baseline(s);
-        } else if (i == INTENT_PAIN_SCORE)
-            baseline_judge(s, i, ev->value, U_NEXT);
-        else
-            reask_unclear(s);
     } else {
+        /* The score, or "Is it severe?" (Q_BASE_SCORE_YN): there an unsure
+         * yes is taken (the safe side), an unsure no is asked for again. */
         if (i == INTENT_PAIN_SCORE)
             baseline_judge(s, i, ev->value, U_NEXT);
-        else
+        else if (q == Q_BASE_SCORE_YN && i == INTENT_YES)
+            baseline_judge(s, INTENT_PAIN_SCORE, SAFETY_SEVERE_SCORE, U_NEXT);
+        else if (q == Q_BASE_SCORE_YN && i == INTENT_NO && !ev->low_confidence) {
+            cancel_speech(s, false);
+            after_baseline(s);
+        } else
             reask_unclear(s);
     }
 }
