@@ -34,6 +34,19 @@
 #define TRACK_UP 0.03 /* 1.5 dB/s */
 #define MAX_OFFSET 20.0 /* dB: the noise's mean over its QUIET_PCT level, at most */
 
+/* Clatter, from the 10 ms frames of the quiet period (the listener's
+ * frames): the listener takes a frame this far above its noise floor, the
+ * 10th percentile of the last seconds, for speech (speech_in.c's vad_db
+ * and floor); a sharp sound rises this far over the loudest of the three
+ * frames before it and stands above that bar. */
+#define SUB 160 /* 10 ms */
+#define BUSY_DB 9.0
+#define BUSY_FLOOR_PCT 0.10
+#define SHARP_RISE_DB 15.0
+#define SHARP_GAP 5       /* frames after a sharp sound before the next counts */
+#define QUIET_KEEP 3000   /* 10 ms levels of the quiet period kept: 30 s */
+#define CLATTER_MIN 100   /* ... of which at least 1 s is needed */
+
 struct room_meter {
     double acc;
     int acc_n;
@@ -48,6 +61,10 @@ struct room_meter {
     bool expect_quiet;
     double quiet_power; /* sum of the powers of the frames heard while quiet */
     long quiet_frames;
+    double sub_acc; /* the current 10 ms frame */
+    int sub_n;
+    float quiet_db[QUIET_KEEP]; /* levels of the quiet period's 10 ms frames */
+    int quiet_kept;
 };
 
 const char *room_quality_name(room_quality q) {
@@ -159,6 +176,40 @@ double room_less_noise(double mix_dbfs, double noise_dbfs) {
     return 10.0 * log10(mix - nz > mix * 0.01 ? mix - nz : mix * 0.01);
 }
 
+static int float_cmp(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+bool room_clatter(const room_meter *m, double *busy, double *sharp_per_s) {
+    *busy = *sharp_per_s = NAN;
+    int n = m ? m->quiet_kept : 0;
+    if (n < CLATTER_MIN)
+        return false;
+    float sorted[QUIET_KEEP];
+    memcpy(sorted, m->quiet_db, (size_t)n * sizeof *sorted);
+    qsort(sorted, (size_t)n, sizeof *sorted, float_cmp);
+    double bar = sorted[(int)(BUSY_FLOOR_PCT * n)] + BUSY_DB;
+    int loud = 0, sharp = 0;
+    for (int i = 0; i < n; i++) {
+        loud += m->quiet_db[i] > bar;
+        if (i >= 3 && m->quiet_db[i] > bar) {
+            float before = m->quiet_db[i - 1];
+            if (m->quiet_db[i - 2] > before)
+                before = m->quiet_db[i - 2];
+            if (m->quiet_db[i - 3] > before)
+                before = m->quiet_db[i - 3];
+            if (m->quiet_db[i] - before >= SHARP_RISE_DB) {
+                sharp++;
+                i += SHARP_GAP - 1;
+            }
+        }
+    }
+    *busy = (double)loud / n;
+    *sharp_per_s = sharp / (n * 0.01);
+    return *busy >= ROOM_BUSY_TOO_NOISY && *sharp_per_s >= ROOM_SHARP_TOO_NOISY;
+}
+
 double room_snr(const room_meter *m) {
     return room_speech_dbfs(m) - room_noise_dbfs(m);
 }
@@ -211,6 +262,13 @@ void room_process(room_meter *m, const int16_t *pcm, size_t n, bool speaking) {
         m->hangover = HANGOVER + 1;
     for (size_t i = 0; i < n; i++) {
         m->acc += (double)pcm[i] * pcm[i];
+        m->sub_acc += (double)pcm[i] * pcm[i];
+        if (++m->sub_n == SUB) {
+            if (m->expect_quiet && m->hangover == 0 && m->quiet_kept < QUIET_KEEP)
+                m->quiet_db[m->quiet_kept++] = (float)to_db(m->sub_acc / SUB);
+            m->sub_acc = 0.0;
+            m->sub_n = 0;
+        }
         if (++m->acc_n < FRAME)
             continue;
         double power = m->acc / FRAME;
@@ -236,6 +294,7 @@ void room_reset(room_meter *m) {
         m->noise_offset = mean - q;
     m->quiet_power = 0.0;
     m->quiet_frames = 0;
+    m->quiet_kept = 0;
     memset(m->count, 0, sizeof m->count);
     memset(m->power, 0, sizeof m->power);
     m->frames = 0;

@@ -19,6 +19,20 @@
 #define ROOM_SNR_TOO_NOISY 9.0 /* below: do not start hands-free */
 #define ROOM_SNR_MARGINAL 15.0 /* below: check in more often, re-check the room */
 
+/* Clatter: a noise that the listener takes for speech much of the time,
+ * made of sharp sounds several times a second (typing, tapping), keeps its
+ * segments open, and an answer is decoded with the clatter around it. Such
+ * a room is too noisy whatever the replies' SNR (room_clatter): at least
+ * this share of the quiet period's frames stand out of the noise floor as
+ * speech does, with at least this many sharp sounds per second among them.
+ * Measured (bench/RESULTS.md, "Clatter"): yes or no answers understood over
+ * the corpus's typing 3-15% at 10-25 dB, over dishes, bike and tap 58-83%;
+ * on 3.4 s quiet periods the typing has 3.2-6.8 sharp sounds per second,
+ * speech with pauses (a TV) at most 2.4 and the other noises at most 1.2,
+ * while a crowd or a TV keeps the listener as busy as typing does. */
+#define ROOM_BUSY_TOO_NOISY 0.35
+#define ROOM_SHARP_TOO_NOISY 3.0
+
 typedef enum room_quality { ROOM_OK, ROOM_MARGINAL, ROOM_TOO_NOISY } room_quality;
 
 /* "ok", "marginal", "too_noisy" (static strings). */
@@ -68,6 +82,14 @@ double room_speech_dbfs(const room_meter *m);
 /* A level measured with the noise in it (dBFS), less the noise's power
  * (noise_dbfs): the speech alone, at most 20 dB under the mixture. */
 double room_less_noise(double mix_dbfs, double noise_dbfs);
+
+/* Whether the noise heard during room_expect_quiet (since the last
+ * room_reset) is clatter, as defined above. `busy`: the share (0..1) of its
+ * 10 ms frames the listener would take for speech (more than 9 dB above
+ * their 10th percentile, as its endpointer does); `sharp_per_s`: the sharp
+ * sounds among them per second (a rise of 15 dB or more within 10 ms).
+ * Both NAN, and false, before 1 s of such frames. */
+bool room_clatter(const room_meter *m, double *busy, double *sharp_per_s);
 
 /* room_speech_dbfs - room_noise_dbfs: the reply SNR in dB, NAN if unknown. */
 double room_snr(const room_meter *m);

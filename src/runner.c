@@ -523,7 +523,7 @@ static void status_update(runner *r) {
 #define NOISY_HYSTERESIS_DB 2.0
 
 static void log_room(runner *r, long t_ms, const char *check, double noise, double speech,
-                     const char *quality) {
+                     double busy, double sharp, const char *quality) {
     jbuf b;
     log_begin(&b, t_ms, "room_check");
     json_str(&b, "check", check);
@@ -534,12 +534,18 @@ static void log_room(runner *r, long t_ms, const char *check, double noise, doub
         json_num(&b, "speech_dbfs", round(speech * 10.0) / 10.0);
     if (!isnan(noise) && !isnan(speech))
         json_num(&b, "snr", round((speech - noise) * 10.0) / 10.0);
+    if (!isnan(busy))
+        json_num(&b, "busy", round(busy * 100.0) / 100.0);
+    if (!isnan(sharp))
+        json_num(&b, "sharp_per_s", round(sharp * 10.0) / 10.0);
     json_str(&b, "quality", quality);
     log_line(r, &b);
     json_free(&b);
     if (r->o->verbose)
-        fprintf(stderr, "floorcoach: room check (%s): noise %.1f dBFS, speech %.1f dBFS: %s\n",
-                check, noise, speech, quality);
+        fprintf(stderr,
+                "floorcoach: room check (%s): noise %.1f dBFS, speech %.1f dBFS, busy %.2f, "
+                "sharp sounds %.1f/s: %s\n",
+                check, noise, speech, busy, sharp, quality);
 }
 
 /* Judges the room from the meter, logs it and tells the session. */
@@ -547,9 +553,18 @@ static int room_tell(runner *r, const char *check, double noise, double speech, 
                      fc_err *err) {
     room_quality q;
     const char *name;
+    double busy, sharp;
+    bool clatter = room_clatter(r->room, &busy, &sharp);
     if (!isnan(noise) && noise >= ROOM_NOISE_DEAF_DBFS) {
         q = ROOM_TOO_NOISY;
         name = room_quality_name(q);
+    } else if (clatter) {
+        /* Clatter the listener takes for speech: no reply level changes
+         * that. Known before any reply, so judged before the screening. */
+        q = ROOM_TOO_NOISY;
+        name = room_quality_name(q);
+        if (isnan(speech))
+            r->room_snr_due = true;
     } else if (isnan(speech) || isnan(noise)) {
         /* No reply heard yet: nothing to change until one is (the SNR
          * follows the first replies). A noise not measured (the check
@@ -565,7 +580,7 @@ static int room_tell(runner *r, const char *check, double noise, double speech, 
         name = room_quality_name(q);
         r->room_snr_due = false;
     }
-    log_room(r, t_ms, check, noise, speech, name);
+    log_room(r, t_ms, check, noise, speech, busy, sharp, name);
     session_event ev;
     memset(&ev, 0, sizeof ev);
     ev.type = SEV_ROOM;
@@ -692,7 +707,8 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
     if (r->noisy_ms < NOISY_FOR_MS || r->noisy_sent)
         return 0;
     r->noisy_sent = true;
-    log_room(r, t_ms, "continuous", noise_now, r->speech_dbfs, room_quality_name(ROOM_TOO_NOISY));
+    log_room(r, t_ms, "continuous", noise_now, r->speech_dbfs, NAN, NAN,
+             room_quality_name(ROOM_TOO_NOISY));
     return send_simple(r, SEV_NOISY, t_ms, err);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_room: knowing when floorcoach cannot hear (issue 11), in file mode.
 # - The room check: a room whose noise alone drowns any reply (train, -14
-#   dBFS) is refused before the screening; replies at 0 dB over corpus noise
+#   dBFS) is refused before the screening, and so is typing (clatter), at
+#   any level; replies at 0 dB over corpus noise
 #   are judged too noisy: it says so, listens again, and does not start the
 #   hands-free session (room_check logged, session_end error "too noisy",
 #   exit 2); at a marginal SNR the room check says marginal and, once the
@@ -113,6 +114,29 @@ check "train noise: session_end error, too noisy" \
     logq "$TMP/train.jsonl" 'end and end[-1]["reason"] == "error" and end[-1]["message"] == "too noisy"'
 check "train noise: suggests the console mode" grep -q "floorcoach run --text" "$TMP/train.jsonl.err"
 
+# ---- 1b. typing: clatter the listener takes for speech, refused before the
+# screening whatever the replies' SNR (answers 20 dB over it would still be
+# decoded with the keystrokes around them) ----
+mix "$TMP/typing.wav" "$CORPUS/noise/typing.wav" 20 60 "30:no I don't" "45:no I don't" ||
+    fail "cannot build the typing mic"
+fc "$TMP/typing.wav" "$TMP/typing.jsonl"
+show_typing=$(python3 -c '
+import json, sys
+print([e for e in map(json.loads, open(sys.argv[1])) if e["ev"] == "room_check"])' \
+    "$TMP/typing.jsonl" 2>/dev/null)
+echo "    typing: $show_typing" | cut -c1-400
+check "typing: exit 2 (got $rc)" test "$rc" = 2
+check "typing: the first check finds clatter (busy, sharp sounds logged), before any question" \
+    logq "$TMP/typing.jsonl" 'room and room[0]["check"] == "start" and
+        room[0]["quality"] == "too_noisy" and room[0]["busy"] >= 0.35 and
+        room[0]["sharp_per_s"] >= 3 and "speech_dbfs" not in room[0] and
+        said("noisy here and I may not hear you")[0]["t"] < min(
+            [e["t"] for e in says if e["kind"] == "prompt"] + [1e9])'
+check "typing: listens again, still clatter, stops (too noisy), suggests the console" \
+    logq "$TMP/typing.jsonl" '[r for r in room if r["check"] == "again" and
+        r["quality"] == "too_noisy"] and said("too noisy for me to hear you") and
+        end and end[-1]["message"] == "too noisy"'
+
 # ---- where the first question ends (the same in every run before it) ----
 mix "$TMP/bike.wav" "$BIKE" 0 60
 fc "$TMP/bike.wav" "$TMP/bike.jsonl"
@@ -121,8 +145,9 @@ import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 print([e for e in ev if e["ev"] == "say" and e["kind"] == "prompt"][0]["end"] + 0.4)' \
     "$TMP/bike.jsonl" 2>/dev/null)
-check "a quiet-listening room check before the screening" \
+check "a quiet-listening room check before the screening (steady noise: no clatter)" \
     logq "$TMP/bike.jsonl" 'room and room[0]["check"] == "start" and
+        room[0]["quality"] != "too_noisy" and room[0]["sharp_per_s"] < 3 and
         said("please stay quiet for a few seconds") and
         said("please stay quiet")[0]["t"] < said("bladder")[0]["t"]'
 if [ -z "$Q1" ]; then

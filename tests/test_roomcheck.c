@@ -15,6 +15,7 @@
 
 #define RATE 16000
 #define BLOCK 320
+#define QUIET_N (RATE * 34 / 10) /* a session's quiet listening: 3.4 s */
 
 static const char *corpus(void) {
     const char *c = getenv("CORPUS");
@@ -212,13 +213,109 @@ static void test_snr(void) {
     free(sp[1]);
 }
 
+/* A quiet period (3.4 s, as in a session) of `x` from `at`: is it clatter? */
+static bool clatter_at(const int16_t *x, size_t n, size_t at, double *busy, double *sharp) {
+    int16_t *q = xmalloc(QUIET_N * sizeof *q);
+    for (size_t j = 0; j < QUIET_N; j++)
+        q[j] = x[(at + j) % n];
+    room_meter *m = room_new();
+    room_expect_quiet(m, true);
+    feed(m, q, QUIET_N, false);
+    bool c = room_clatter(m, busy, sharp);
+    room_free(m);
+    free(q);
+    return c;
+}
+
+/* Typing is clatter (the listener's segments stay open in it); the other
+ * corpus noises, and speech with pauses (a TV), are not, though the
+ * listener takes much of a crowd or a TV for speech too. */
+static void test_clatter(void) {
+    static const char *noises[] = {"typing",        "crowd_cheering", "doing_the_dishes",
+                                   "exercise_bike", "running_tap",    "train"};
+    char path[1024];
+    for (size_t i = 0; i < sizeof noises / sizeof noises[0]; i++) {
+        snprintf(path, sizeof path, "%s/noise/%s.wav", corpus(), noises[i]);
+        size_t n;
+        int16_t *x = load(path, &n);
+        if (!x)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            double busy, sharp;
+            bool c = clatter_at(x, n, (size_t)k * n / 3, &busy, &sharp);
+            CHECK(c == (i == 0), "%s, part %d: clatter %d (busy %.2f, %.1f sharp sounds/s)",
+                  noises[i], k, c, busy, sharp);
+        }
+        free(x);
+    }
+    /* A TV: sentences with short pauses over a faint hiss. */
+    static const char *lines[] = {"cmu_arctic_us_aew_a0001.wav", "cmu_arctic_us_aew_a0002.wav",
+                                  "goforward.wav"};
+    int16_t *tv = xcalloc(QUIET_N * 3, sizeof *tv);
+    syn_rng r = {7};
+    white(tv, QUIET_N * 3, -70.0, &r);
+    size_t at = 1600;
+    for (size_t k = 0; k < 3 && at < QUIET_N * 3; k++) {
+        snprintf(path, sizeof path, "%s/speech/sentences/%s", corpus(), lines[k]);
+        size_t n;
+        int16_t *sp = load(path, &n);
+        if (!sp)
+            break;
+        for (size_t j = 0; j < n && at + j < QUIET_N * 3; j++)
+            tv[at + j] = syn_clip16(tv[at + j] + sp[j]);
+        at += n + 8000;
+        free(sp);
+    }
+    for (int k = 0; k < 3; k++) {
+        double busy, sharp;
+        bool c = clatter_at(tv, QUIET_N * 3, (size_t)k * QUIET_N, &busy, &sharp);
+        CHECK(!c && busy > 0.3, "TV speech, part %d: clatter %d (busy %.2f, %.1f sharp sounds/s)",
+              k, c, busy, sharp);
+    }
+    free(tv);
+}
+
+/* Steady noise is not clatter; nothing is known before a second of quiet
+ * listening, nor outside it. */
+static void test_clatter_steady(void) {
+    int16_t *x = xmalloc(QUIET_N * sizeof *x);
+    syn_rng r = {3};
+    white(x, QUIET_N, -40.0, &r);
+    room_meter *m = room_new();
+    double busy, sharp;
+    feed(m, x, QUIET_N, false); /* not a quiet period */
+    CHECK(!room_clatter(m, &busy, &sharp) && isnan(busy) && isnan(sharp),
+          "no quiet period: unknown");
+    room_expect_quiet(m, true);
+    feed(m, x, RATE / 2, false);
+    CHECK(!room_clatter(m, &busy, &sharp) && isnan(busy), "half a second: unknown");
+    feed(m, x, QUIET_N, false);
+    CHECK(!room_clatter(m, &busy, &sharp) && busy < 0.05 && sharp == 0.0,
+          "white noise: busy %.2f, %.1f sharp sounds/s", busy, sharp);
+    /* Clicks of white noise, 20 ms each, five a second, 30 dB over it. */
+    room_reset(m);
+    for (size_t j = 0; j < QUIET_N; j++)
+        if (j % (RATE / 5) < RATE / 50)
+            x[j] = syn_clip16(x[j] * 31.6);
+    feed(m, x, QUIET_N, false);
+    CHECK(!room_clatter(m, &busy, &sharp) && busy < ROOM_BUSY_TOO_NOISY && sharp > 4.0,
+          "sparse clicks: busy %.2f (the listener is not kept busy), %.1f sharp sounds/s",
+          busy, sharp);
+    room_free(m);
+    CHECK(!room_clatter(NULL, &busy, &sharp) && isnan(busy), "NULL: unknown");
+    free(x);
+}
+
 int main(void) {
     test_judge();
     test_levels();
     test_silence();
+    test_clatter_steady();
     if (access(corpus(), R_OK) != 0)
         printf("skip: corpus not found at %s\n", corpus());
-    else
+    else {
         test_snr();
+        test_clatter();
+    }
     return check_report();
 }
