@@ -273,6 +273,8 @@ typedef struct enroller {
     bool file_mode;
     bool finishing;  /* the profile is saved: speak to the end whatever the input does */
     double noise_db; /* the room's noise, dBFS */
+    bool clatter;    /* ... and it is clatter (roomcheck.h), from busy and sharp */
+    double busy, sharp;
     /* The levels of the answers heard so far (accepted or not): the reply
      * level of the room check. */
     double levels[ROOM_LEVELS];
@@ -410,6 +412,12 @@ static int measure_room(enroller *e, int16_t **room, size_t *nroom) {
         }
     }
     e->noise_db = db(k ? sum / (double)k : 0);
+    /* Typing and other clatter, as a session's room check judges it. */
+    room_meter *m = room_new();
+    room_expect_quiet(m, true);
+    room_process(m, r, frames * AUDIO_BLOCK, false);
+    e->clatter = room_clatter(m, &e->busy, &e->sharp);
+    room_free(m);
     free(sorted);
     free(p);
     *room = r;
@@ -1015,7 +1023,8 @@ static void end_unchanged(enroller *e, const char *reason, int recorded, const c
 }
 
 /* The room check of a session (roomcheck.h), from the first answers: the
- * median level of the answers heard so far against the room's noise. Logs
+ * median level of the answers heard so far against the room's noise, and
+ * clatter in the room's ten seconds of quiet (too noisy at any level). Logs
  * a room_check event and returns its verdict. When no answer was heard at
  * all, a loud room is taken as the reason (too noisy); in a quiet one the
  * reply SNR is unknown (ROOM_MARGINAL, logged as "unknown"). */
@@ -1033,6 +1042,8 @@ static room_quality enroll_room_check(enroller *e, const char *check) {
         snr = speech - e->noise_db;
         q = room_judge(snr);
     }
+    if (e->clatter) /* louder replies do not help: see roomcheck.h */
+        q = ROOM_TOO_NOISY;
     jbuf b;
     log_begin(&b, now_ms(e), "room_check");
     json_str(&b, "check", check);
@@ -1040,6 +1051,10 @@ static room_quality enroll_room_check(enroller *e, const char *check) {
     if (!isnan(speech)) {
         json_num(&b, "speech_dbfs", round(speech * 10.0) / 10.0);
         json_num(&b, "snr", round(snr * 10.0) / 10.0);
+    }
+    if (!isnan(e->busy)) {
+        json_num(&b, "busy", round(e->busy * 100.0) / 100.0);
+        json_num(&b, "sharp_per_s", round(e->sharp * 10.0) / 10.0);
     }
     json_str(&b, "quality", isnan(speech) && q != ROOM_TOO_NOISY ? "unknown"
                                                                  : room_quality_name(q));

@@ -124,7 +124,7 @@ timeout 120 "$FC" enroll --mic "$TMP/mic6.wav" --phrases "yes,no" --takes 1 --no
 rc=$?
 check "a too-noisy room ends the enrollment (exit 2, got $rc)" test "$rc" = 2
 check "the room check is logged" \
-    grep -q '"ev":"room_check","check":"enroll","noise_dbfs":[-0-9.]*,"quality":"too_noisy"' \
+    grep -q '"ev":"room_check","check":"enroll","noise_dbfs":[-0-9.]*,"busy":0[.0-9]*,"sharp_per_s":0[.0]*,"quality":"too_noisy"' \
     "$TMP/log6.jsonl"
 check "it says the room is noisy" \
     grep -q "It's noisy here and I may not hear you. Could you turn off the noise" "$TMP/log6.jsonl"
@@ -134,8 +134,28 @@ check "naming the room check on stderr" grep -q "too noisy for your replies" "$T
 snapshot >"$TMP/snap6b"
 check "a too-noisy enrollment leaves the profile unchanged" cmp -s "$TMP/snap6a" "$TMP/snap6b"
 check "a quiet room passes the room check, with the reply SNR" \
-    grep -q '"ev":"room_check","check":"enroll","noise_dbfs":[-0-9.]*,"speech_dbfs":[-0-9.]*,"snr":[0-9.]*,"quality":"ok"' \
+    grep -q '"ev":"room_check","check":"enroll","noise_dbfs":[-0-9.]*,"speech_dbfs":[-0-9.]*,"snr":[0-9.]*,"busy":[.0-9]*,"sharp_per_s":[.0-9]*,"quality":"ok"' \
     "$TMP/log1.jsonl"
+
+# 6b. Typing in the room (clatter): too noisy however loud the replies (20
+# dB over it), judged as a session's room check does; nothing changes.
+if [ -f "$CORPUS/noise/typing.wav" ]; then
+    snapshot >"$TMP/snap6c"
+    check "answers built over typing" \
+        $BUILD "$TMP/mic6b.wav" --phrases "yes,no" --takes 1 --noise "$CORPUS/noise/typing.wav" \
+        --noise-dbfs -46 --stop-after 3 --tail 40 --workdir "$TMP/b6b"
+    timeout 120 "$FC" enroll --mic "$TMP/mic6b.wav" --phrases "yes,no" --takes 1 --no-adapt \
+        --log "$TMP/log6b.jsonl" >"$TMP/out6b" 2>&1
+    rc=$?
+    check "typing ends the enrollment (exit 2, got $rc)" test "$rc" = 2
+    check "the room check finds clatter, though the replies are 20 dB over it" \
+        grep -q '"ev":"room_check","check":"enroll",[^}]*"busy":0\.[3-9][0-9]*,"sharp_per_s":[3-9][.0-9]*,"quality":"too_noisy"' \
+        "$TMP/log6b.jsonl"
+    check "typing: measures again, then ends, saying why" \
+        grep -q '"ev":"enroll_end","reason":"too_noisy"' "$TMP/log6b.jsonl"
+    snapshot >"$TMP/snap6d"
+    check "typing: the profile is unchanged" cmp -s "$TMP/snap6c" "$TMP/snap6d"
+fi
 
 # 5. Bad input.
 timeout 20 "$FC" enroll --phrases "not a phrase at all" --mic "$TMP/mic4.wav" >"$TMP/out5" 2>&1
