@@ -45,6 +45,7 @@
 #define SHARP_RISE_DB 15.0
 #define SHARP_GAP 5       /* frames after a sharp sound before the next counts */
 #define QUIET_KEEP 3000   /* 10 ms levels of the quiet period kept: 30 s */
+#define RECENT 340        /* ... and of the last counted frames: 3.4 s, a quiet period */
 #define CLATTER_MIN 100   /* ... of which at least 1 s is needed */
 
 struct room_meter {
@@ -65,6 +66,14 @@ struct room_meter {
     int sub_n;
     float quiet_db[QUIET_KEEP]; /* levels of the quiet period's 10 ms frames */
     int quiet_kept;
+    /* room_listen_between: its last 10 ms frames, and which of them begin
+     * a stretch (the program spoke just before) */
+    float recent_db[RECENT];
+    bool recent_brk[RECENT];
+    int recent_pos, recent_n;
+    double between_acc;
+    int between_n;
+    bool between_brk;
 };
 
 const char *room_quality_name(room_quality q) {
@@ -181,25 +190,31 @@ static int float_cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-bool room_clatter(const room_meter *m, double *busy, double *sharp_per_s) {
-    *busy = *sharp_per_s = NAN;
-    int n = m ? m->quiet_kept : 0;
-    if (n < CLATTER_MIN)
-        return false;
-    float sorted[QUIET_KEEP];
-    memcpy(sorted, m->quiet_db, (size_t)n * sizeof *sorted);
+/* The clatter rule over `n` 10 ms levels `db` in time order (see
+ * roomcheck.h); `first`: the index of the oldest (a ring); `brk` (may be
+ * NULL): the frames that begin a stretch, whose rise over the frames before
+ * them (another stretch) is no sharp sound. */
+static bool clatter_of(const float *db, const bool *brk, int n, int first, double *busy,
+                       double *sharp_per_s) {
+    float sorted[QUIET_KEEP], v[QUIET_KEEP];
+    int since_brk[QUIET_KEEP];
+    for (int i = 0; i < n; i++) {
+        v[i] = db[(first + i) % n];
+        since_brk[i] = brk && brk[(first + i) % n] ? 0 : i ? since_brk[i - 1] + 1 : 3;
+    }
+    memcpy(sorted, v, (size_t)n * sizeof *sorted);
     qsort(sorted, (size_t)n, sizeof *sorted, float_cmp);
     double bar = sorted[(int)(BUSY_FLOOR_PCT * n)] + BUSY_DB;
     int loud = 0, sharp = 0;
     for (int i = 0; i < n; i++) {
-        loud += m->quiet_db[i] > bar;
-        if (i >= 3 && m->quiet_db[i] > bar) {
-            float before = m->quiet_db[i - 1];
-            if (m->quiet_db[i - 2] > before)
-                before = m->quiet_db[i - 2];
-            if (m->quiet_db[i - 3] > before)
-                before = m->quiet_db[i - 3];
-            if (m->quiet_db[i] - before >= SHARP_RISE_DB) {
+        loud += v[i] > bar;
+        if (i >= 3 && since_brk[i] >= 3 && v[i] > bar) {
+            float before = v[i - 1];
+            if (v[i - 2] > before)
+                before = v[i - 2];
+            if (v[i - 3] > before)
+                before = v[i - 3];
+            if (v[i] - before >= SHARP_RISE_DB) {
                 sharp++;
                 i += SHARP_GAP - 1;
             }
@@ -208,6 +223,44 @@ bool room_clatter(const room_meter *m, double *busy, double *sharp_per_s) {
     *busy = (double)loud / n;
     *sharp_per_s = sharp / (n * 0.01);
     return *busy >= ROOM_BUSY_TOO_NOISY && *sharp_per_s >= ROOM_SHARP_TOO_NOISY;
+}
+
+bool room_clatter(const room_meter *m, double *busy, double *sharp_per_s) {
+    *busy = *sharp_per_s = NAN;
+    if (!m || m->quiet_kept < CLATTER_MIN)
+        return false;
+    return clatter_of(m->quiet_db, NULL, m->quiet_kept, 0, busy, sharp_per_s);
+}
+
+bool room_clatter_now(const room_meter *m, double *busy, double *sharp_per_s) {
+    *busy = *sharp_per_s = NAN;
+    if (!m || m->recent_n < RECENT)
+        return false;
+    return clatter_of(m->recent_db, m->recent_brk, RECENT, m->recent_pos, busy, sharp_per_s);
+}
+
+void room_listen_between(room_meter *m, const int16_t *pcm, size_t n, bool heard) {
+    if (!m)
+        return;
+    if (!heard) {
+        m->between_acc = 0.0;
+        m->between_n = 0;
+        m->between_brk = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        m->between_acc += (double)pcm[i] * pcm[i];
+        if (++m->between_n < SUB)
+            continue;
+        m->recent_db[m->recent_pos] = (float)to_db(m->between_acc / SUB);
+        m->recent_brk[m->recent_pos] = m->between_brk;
+        m->recent_pos = (m->recent_pos + 1) % RECENT;
+        if (m->recent_n < RECENT)
+            m->recent_n++;
+        m->between_acc = 0.0;
+        m->between_n = 0;
+        m->between_brk = false;
+    }
 }
 
 double room_snr(const room_meter *m) {

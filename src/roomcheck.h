@@ -30,7 +30,7 @@
  * on 3.4 s quiet periods the typing has 3.2-6.8 sharp sounds per second,
  * speech with pauses (a TV) at most 2.4 and the other noises at most 1.2,
  * while a crowd or a TV keeps the listener as busy as typing does. */
-#define ROOM_BUSY_TOO_NOISY 0.35
+#define ROOM_BUSY_TOO_NOISY 0.25
 #define ROOM_SHARP_TOO_NOISY 3.0
 
 typedef enum room_quality { ROOM_OK, ROOM_MARGINAL, ROOM_TOO_NOISY } room_quality;
@@ -90,6 +90,19 @@ double room_less_noise(double mix_dbfs, double noise_dbfs);
  * sounds among them per second (a rise of 15 dB or more within 10 ms).
  * Both NAN, and false, before 1 s of such frames. */
 bool room_clatter(const room_meter *m, double *busy, double *sharp_per_s);
+
+/* Feeds the continuous clatter check with `n` samples (borrowed) of the
+ * echo-cancelled signal. `heard`: none of the program's own sound is in
+ * them (nothing played within the echo's delay); blocks with it are left
+ * out, and the next stretch is joined on without taking its first rise
+ * for a sharp sound. Separate from room_process, which leaves out whole
+ * sentences with their pauses: during a hold, the count's gaps are heard. */
+void room_listen_between(room_meter *m, const int16_t *pcm, size_t n, bool heard);
+
+/* The clatter rule over the last 3.4 s given to room_listen_between:
+ * clatter that starts during a session. NAN, and false, until 3.4 s were
+ * heard. */
+bool room_clatter_now(const room_meter *m, double *busy, double *sharp_per_s);
 
 /* room_speech_dbfs - room_noise_dbfs: the reply SNR in dB, NAN if unknown. */
 double room_snr(const room_meter *m);

@@ -107,6 +107,7 @@ typedef struct runner {
     bool speaking;       /* the last block played something */
     long echo_lag_ms;    /* the device's round trip: its echo comes back this late */
     long spoke_ms;       /* when something was last played */
+    long sounded_ms;     /* when a block last held sound (a count's gaps do not) */
     long noisy_ms;       /* too noisy this long in a row */
     bool noisy_sent;
     bool noisy_paused; /* the session has paused since */
@@ -515,6 +516,9 @@ static void status_update(runner *r) {
 #define ROOM_NOISE_DEAF_DBFS (-20.0)
 /* The room is judged too noisy mid-session after this long in a row, ... */
 #define NOISY_FOR_MS 3000
+/* The echo's tail after the device's delay: its reverberation, and the echo
+ * canceller's residue (roomcheck.c leaves out 200 ms after speech too). */
+#define ECHO_TAIL_MS 200
 /* ... this far below the limit the session starts at: the noise "now" is a
  * quicker, rougher figure than the room check's, and a room right at the
  * limit (a TV 10 dB under the person's voice) should not pause a session
@@ -697,7 +701,10 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
     if (!isnan(fast) && (isnan(noise_now) || fast > noise_now))
         noise_now = fast;
     bool deafening = !isnan(noise_now) && noise_now >= ROOM_NOISE_DEAF_DBFS;
-    if (!deafening &&
+    /* Clatter that started during the session (typing in the room). */
+    double busy, sharp;
+    bool clatter = room_clatter_now(r->room, &busy, &sharp);
+    if (!deafening && !clatter &&
         room_judge(r->speech_dbfs - noise_now + NOISY_HYSTERESIS_DB) != ROOM_TOO_NOISY) {
         r->noisy_ms = 0;
         r->noisy_sent = false;
@@ -707,7 +714,7 @@ static int room_step(runner *r, const int16_t *clean, bool speaking, long t_ms, 
     if (r->noisy_ms < NOISY_FOR_MS || r->noisy_sent)
         return 0;
     r->noisy_sent = true;
-    log_room(r, t_ms, "continuous", noise_now, r->speech_dbfs, NAN, NAN,
+    log_room(r, t_ms, "continuous", noise_now, r->speech_dbfs, busy, sharp,
              room_quality_name(ROOM_TOO_NOISY));
     return send_simple(r, SEV_NOISY, t_ms, err);
 }
@@ -800,9 +807,17 @@ static int run_audio(runner *r, fc_err *err) {
             }
             /* Speaking: a sentence is under way (its pauses too), ended here,
              * or its echo is still on its way back from the device. */
-            if (r->nqueue > 0 || block_has_sound(play, AUDIO_BLOCK))
+            bool sound = block_has_sound(play, AUDIO_BLOCK);
+            if (r->nqueue > 0 || sound)
                 r->spoke_ms = block_end;
+            if (sound)
+                r->sounded_ms = block_end;
             bool speaking = r->spoke_ms > 0 && block_end <= r->spoke_ms + r->echo_lag_ms;
+            /* Clatter is listened for in the gaps of what is said too: the
+             * count's seconds are mostly gaps. */
+            room_listen_between(r->room, clean, AUDIO_BLOCK,
+                                r->sounded_ms == 0 ||
+                                    block_end > r->sounded_ms + r->echo_lag_ms + ECHO_TAIL_MS);
             if (r->room && room_step(r, clean, speaking, block_end, err) != 0)
                 return -1;
             if (r->clap && clap_step(r, clean, play, block_end, err) != 0)

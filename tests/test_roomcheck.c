@@ -43,6 +43,11 @@ static void feed(room_meter *m, const int16_t *x, size_t n, bool speaking) {
         room_process(m, x + i, BLOCK, speaking);
 }
 
+static void between(room_meter *m, const int16_t *x, size_t n, bool heard) {
+    for (size_t i = 0; i + BLOCK <= n; i += BLOCK)
+        room_listen_between(m, x + i, BLOCK, heard);
+}
+
 static void test_judge(void) {
     CHECK_INT(room_judge(30.0), ROOM_OK);
     CHECK_INT(room_judge(ROOM_SNR_MARGINAL), ROOM_OK);
@@ -246,6 +251,23 @@ static void test_clatter(void) {
             CHECK(c == (i == 0), "%s, part %d: clatter %d (busy %.2f, %.1f sharp sounds/s)",
                   noises[i], k, c, busy, sharp);
         }
+        /* During a session: the last 3.4 s heard between the program's
+         * own sounds. Blocks with its sound are left out: the window stays
+         * as it was over them. */
+        room_meter *m = room_new();
+        double busy, sharp;
+        between(m, x, QUIET_N - 2 * BLOCK, true);
+        CHECK(!room_clatter_now(m, &busy, &sharp) && isnan(busy), "%s: under 3.4 s: unknown",
+              noises[i]);
+        between(m, x + QUIET_N, RATE, true);
+        bool now = room_clatter_now(m, &busy, &sharp);
+        CHECK(now == (i == 0), "%s, during a session: clatter %d (busy %.2f, %.1f sharp/s)",
+              noises[i], now, busy, sharp);
+        double b2, s2;
+        between(m, x + QUIET_N + RATE, RATE, false);
+        CHECK(room_clatter_now(m, &b2, &s2) == now && b2 == busy && s2 == sharp,
+              "%s: the program's sound: the window is kept", noises[i]);
+        room_free(m);
         free(x);
     }
     /* A TV: sentences with short pauses over a faint hiss. */
@@ -303,6 +325,29 @@ static void test_clatter_steady(void) {
           busy, sharp);
     room_free(m);
     CHECK(!room_clatter(NULL, &busy, &sharp) && isnan(busy), "NULL: unknown");
+    /* Speech heard in the gaps of a count: stretches of 0.4 s, each begun
+     * loud (the word goes on) after a quiet one; the joins are no sharp
+     * sounds. */
+    m = room_new();
+    white(x, QUIET_N, -60.0, &r);
+    for (size_t j = 0; j < QUIET_N; j++)
+        if (j % (RATE * 8 / 10) < RATE * 4 / 10)
+            x[j] = syn_clip16(x[j] * 100.0);
+    for (size_t at = 0; at + RATE * 8 / 10 <= QUIET_N; at += RATE * 8 / 10) {
+        between(m, x + at, RATE * 4 / 10, true);          /* loud */
+        between(m, x + at, RATE * 4 / 10, false);         /* the program speaks */
+        between(m, x + at + RATE * 4 / 10, RATE * 4 / 10, true); /* quiet */
+        between(m, x + at, RATE * 4 / 10, false);
+    }
+    for (size_t at = 0; at + RATE * 8 / 10 <= QUIET_N; at += RATE * 8 / 10) {
+        between(m, x + at, RATE * 4 / 10, true);
+        between(m, x + at, RATE * 4 / 10, false);
+        between(m, x + at + RATE * 4 / 10, RATE * 4 / 10, true);
+        between(m, x + at, RATE * 4 / 10, false);
+    }
+    CHECK(!room_clatter_now(m, &busy, &sharp) && sharp < 1.0,
+          "joined stretches: %.1f sharp sounds/s", sharp);
+    room_free(m);
     free(x);
 }
 
