@@ -353,6 +353,17 @@ check "a cough is no stop signal" \
 
 # speech during the hold (a corpus sentence at about the level of a reply):
 # whatever the listener makes of it, it is no clap
+# paused_at WHAT LOG FROM: prints when the session paused for a noisy room.
+paused_at() {
+    python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[2])]
+v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "noisy"]
+if v:
+    print("    %s from %.2f s: paused at %.2f s" % (sys.argv[1], float(sys.argv[3]), v[0]))' \
+        "$@" 2>/dev/null
+}
+
 # ---- 6. the room turns deafening mid-hold: pause and say why ----
 sox -n -r 16000 -c 1 -b 16 "$TMP/loud.wav" synth 70 whitenoise vol 0.5 2>/dev/null
 add "$TMP/quiet.wav" "$TMP/w.wav" "$TMP/loud.wav" "$(echo "$H + 5" | bc)"
@@ -363,13 +374,7 @@ check "loud noise mid-hold: a continuous room_check, verdict pause noisy, said w
              $H + 5 < v['t'] < $H + 20] and said(\"It's noisy here\", $H + 5) and
         not [e for e in ev if e['ev'] == 'count' and
              e['t'] > [v for v in ev if v['ev'] == 'verdict' and v['reason'] == 'noisy'][0]['t']]"
-python3 -c '
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "noisy"]
-if v:
-    print("    loud noise from %.2f s: paused at %.2f s" % (float(sys.argv[2]) + 5, v[0]))' \
-    "$TMP/hw.jsonl" "$H" 2>/dev/null
+paused_at "loud noise" "$TMP/hw.jsonl" "$(echo "$H + 5" | bc)"
 # ---- 6b. typing starts during a rest: clatter, though no louder than a
 # reply (the count's seconds are mostly the program's own voice: clatter is
 # listened for in its gaps, and in rests and waits for an answer) ----
@@ -402,13 +407,7 @@ if [ -n "$R" ]; then
                 r['noise_dbfs'] < -30]
             and [v for v in ev if v['ev'] == 'verdict' and v['reason'] == 'noisy' and
                  $R < v['t'] < $R + 12] and said(\"It's noisy here\", $R)"
-    python3 -c '
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "noisy"]
-if v:
-    print("    typing from %.2f s: paused at %.2f s" % (float(sys.argv[2]), v[0]))' \
-        "$TMP/rty.jsonl" "$R" 2>/dev/null
+    paused_at "typing" "$TMP/rty.jsonl" "$R"
     check "a quiet rest: no noisy pause" \
         logq "$TMP/r0.jsonl" 'not [e for e in ev if e.get("reason") == "noisy"] and
             end[-1]["reason"] == "completed"'
