@@ -26,7 +26,8 @@
  * this share of the quiet period's frames stand out of the noise floor as
  * speech does, with at least this many sharp sounds per second among them.
  * Measured (bench/RESULTS.md, "Clatter"): yes or no answers understood over
- * the corpus's typing 3-15% at 10-25 dB, over dishes, bike and tap 58-83%;
+ * the corpus's typing 3-18% at 10-25 dB, over dishes, bike, tap and train
+ * 58-83%;
  * on 3.4 s quiet periods the typing has 3.2-6.8 sharp sounds per second,
  * speech with pauses (a TV) at most 2.4 and the other noises at most 1.2,
  * while a crowd or a TV keeps the listener as busy as typing does. */
