@@ -355,11 +355,6 @@ static double room_trial(const clip *nz, clip *const *replies, double snr, syn_r
     return est - snr;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The room check's clatter rule on every quiet period (3.4 s, as in a
  * session, 1.7 s apart) of `x`: prints the share judged clatter and the
  * median busy share and sharp sounds per second. */
@@ -378,8 +373,8 @@ static void clatter_row(const char *name, const int16_t *x, size_t n) {
     }
     if (!periods)
         return;
-    qsort(busy, (size_t)periods, sizeof *busy, cmp_double);
-    qsort(sharp, (size_t)periods, sizeof *sharp, cmp_double);
+    sort_doubles(busy, (size_t)periods);
+    sort_doubles(sharp, (size_t)periods);
     printf("%-28s %8d %8.0f%% %10.2f %10.2f %8.1f %8.1f\n", name, periods,
            100.0 * clatter / periods, busy[periods / 2], busy[periods - 1], sharp[periods / 2],
            sharp[periods - 1]);

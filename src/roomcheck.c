@@ -64,11 +64,11 @@ struct room_meter {
     long quiet_frames;
     double sub_acc; /* the current 10 ms frame */
     int sub_n;
-    float quiet_db[QUIET_KEEP]; /* levels of the quiet period's 10 ms frames */
+    double quiet_db[QUIET_KEEP]; /* levels of the quiet period's 10 ms frames */
     int quiet_kept;
     /* room_listen_between: its last 10 ms frames, and which of them begin
      * a stretch (the program spoke just before) */
-    float recent_db[RECENT];
+    double recent_db[RECENT];
     bool recent_brk[RECENT];
     int recent_pos, recent_n;
     double between_acc;
@@ -185,31 +185,26 @@ double room_less_noise(double mix_dbfs, double noise_dbfs) {
     return 10.0 * log10(mix - nz > mix * 0.01 ? mix - nz : mix * 0.01);
 }
 
-static int float_cmp(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* The clatter rule over `n` 10 ms levels `db` in time order (see
  * roomcheck.h); `first`: the index of the oldest (a ring); `brk` (may be
  * NULL): the frames that begin a stretch, whose rise over the frames before
  * them (another stretch) is no sharp sound. */
-static bool clatter_of(const float *db, const bool *brk, int n, int first, double *busy,
+static bool clatter_of(const double *db, const bool *brk, int n, int first, double *busy,
                        double *sharp_per_s) {
-    float sorted[QUIET_KEEP], v[QUIET_KEEP];
+    double sorted[QUIET_KEEP], v[QUIET_KEEP];
     int since_brk[QUIET_KEEP];
     for (int i = 0; i < n; i++) {
         v[i] = db[(first + i) % n];
         since_brk[i] = brk && brk[(first + i) % n] ? 0 : i ? since_brk[i - 1] + 1 : 3;
     }
     memcpy(sorted, v, (size_t)n * sizeof *sorted);
-    qsort(sorted, (size_t)n, sizeof *sorted, float_cmp);
+    sort_doubles(sorted, (size_t)n);
     double bar = sorted[(int)(BUSY_FLOOR_PCT * n)] + BUSY_DB;
     int loud = 0, sharp = 0;
     for (int i = 0; i < n; i++) {
         loud += v[i] > bar;
         if (i >= 3 && since_brk[i] >= 3 && v[i] > bar) {
-            float before = v[i - 1];
+            double before = v[i - 1];
             if (v[i - 2] > before)
                 before = v[i - 2];
             if (v[i - 3] > before)
@@ -252,7 +247,7 @@ void room_listen_between(room_meter *m, const int16_t *pcm, size_t n, bool heard
         m->between_acc += (double)pcm[i] * pcm[i];
         if (++m->between_n < SUB)
             continue;
-        m->recent_db[m->recent_pos] = (float)to_db(m->between_acc / SUB);
+        m->recent_db[m->recent_pos] = to_db(m->between_acc / SUB);
         m->recent_brk[m->recent_pos] = m->between_brk;
         m->recent_pos = (m->recent_pos + 1) % RECENT;
         if (m->recent_n < RECENT)
@@ -318,7 +313,7 @@ void room_process(room_meter *m, const int16_t *pcm, size_t n, bool speaking) {
         m->sub_acc += (double)pcm[i] * pcm[i];
         if (++m->sub_n == SUB) {
             if (m->expect_quiet && m->hangover == 0 && m->quiet_kept < QUIET_KEEP)
-                m->quiet_db[m->quiet_kept++] = (float)to_db(m->sub_acc / SUB);
+                m->quiet_db[m->quiet_kept++] = to_db(m->sub_acc / SUB);
             m->sub_acc = 0.0;
             m->sub_n = 0;
         }
