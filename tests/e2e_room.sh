@@ -286,11 +286,16 @@ add() {
 }
 
 sox -n -r 16000 -c 1 -b 16 "$TMP/quiet.wav" synth 80 whitenoise vol 0.003 2>/dev/null
-# hold: a session of one 30 s hold over MIC, echo -6 dB; log LOG.
-hold() {
-    timeout 300 "$FC" run tests/fixtures/hold30.cfg --mic "$1" --log "$2" --echo -6 \
-        --no-screening --no-baseline --no-profile >"$2.out" 2>"$2.err"
+# exercises ROUTINE MIC LOG: a session of ROUTINE's exercises alone over MIC,
+# echo -6 dB; log LOG.
+exercises() {
+    timeout 300 "$FC" run "$1" --mic "$2" --log "$3" --echo -6 \
+        --no-screening --no-baseline --no-profile >"$3.out" 2>"$3.err"
     rc=$?
+}
+# hold MIC LOG: one 30 s hold.
+hold() {
+    exercises tests/fixtures/hold30.cfg "$@"
 }
 hold "$TMP/quiet.wav" "$TMP/h0.jsonl"
 H=$(python3 -c '
@@ -387,11 +392,7 @@ routine = {
       reps = 2; hold = 10; sides = "none"; rest = 20; check_in = false; } );
 };
 EOF
-rest_run() {
-    timeout 300 "$FC" run "$TMP/rest.cfg" --mic "$1" --log "$2" --echo -6 \
-        --no-screening --no-baseline --no-profile >"$2.out" 2>"$2.err"
-}
-rest_run "$TMP/quiet.wav" "$TMP/r0.jsonl"
+exercises "$TMP/rest.cfg" "$TMP/quiet.wav" "$TMP/r0.jsonl"
 R=$(python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -400,7 +401,7 @@ print([e for e in ev if e["ev"] == "say" and e["text"].startswith("Rest for")][0
 if [ -n "$R" ]; then
     sox -q "$CORPUS/noise/typing.wav" "$TMP/typing12.wav" norm -8
     add "$TMP/quiet.wav" "$TMP/ty.wav" "$TMP/typing12.wav" "$R"
-    rest_run "$TMP/ty.wav" "$TMP/rty.jsonl"
+    exercises "$TMP/rest.cfg" "$TMP/ty.wav" "$TMP/rty.jsonl"
     check "typing in a rest: a continuous room_check finds clatter, pause noisy, said why" \
         logq "$TMP/rty.jsonl" "[r for r in room if r['check'] == 'continuous' and
                 r['quality'] == 'too_noisy' and r['busy'] >= 0.25 and r['sharp_per_s'] >= 3 and
