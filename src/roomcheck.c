@@ -62,6 +62,7 @@ struct room_meter {
     bool expect_quiet;
     double quiet_power; /* sum of the powers of the frames heard while quiet */
     long quiet_frames;
+    long quiet_count[NBINS]; /* ... and their levels */
     double sub_acc; /* the current 10 ms frame */
     int sub_n;
     double quiet_db[QUIET_KEEP]; /* levels of the quiet period's 10 ms frames */
@@ -114,22 +115,27 @@ static double to_db(double power) {
     return 10.0 * log10(power / FULL_SCALE + 1e-13);
 }
 
-/* The level (dB) below which a fraction `pct` of the counted frames lie,
- * among the bins from `from` on. */
-static double percentile(const room_meter *m, int from, double pct, long *n_out) {
+/* The level (dB) below which a fraction `pct` of the frames counted in
+ * `count` lie, among the bins from `from` on. */
+static double percentile_of(const long *count, int from, double pct, long *n_out) {
     long n = 0;
     for (int b = from; b < NBINS; b++)
-        n += m->count[b];
+        n += count[b];
     *n_out = n;
     if (n == 0)
         return NAN;
     long want = (long)ceil(pct * (double)n), seen = 0;
     for (int b = from; b < NBINS; b++) {
-        seen += m->count[b];
+        seen += count[b];
         if (seen >= want)
             return MIN_DB + (b + 0.5) * BIN_DB;
     }
     return MIN_DB + NBINS * BIN_DB;
+}
+
+/* The same over every frame counted since the last room_reset. */
+static double percentile(const room_meter *m, int from, double pct, long *n_out) {
+    return percentile_of(m->count, from, pct, n_out);
 }
 
 static int bin_of(double level_db) {
@@ -262,15 +268,28 @@ double room_snr(const room_meter *m) {
     return room_speech_dbfs(m) - room_noise_dbfs(m);
 }
 
+/* The noise's mean over its QUIET_PCT level (dB) as measured since the
+ * last room_reset, both from the same frames: the quiet period's when there
+ * was one (loud clicks included), else the quiet frames of all counted.
+ * NAN when too few were heard. From different frames (the quiet period's
+ * mean, every frame's percentile), a noise turned off after the check read
+ * up to 20 dB over the quieter room. */
+static double noise_offset(const room_meter *m) {
+    long n;
+    if (m->quiet_frames >= MIN_FRAMES) {
+        double q = percentile_of(m->quiet_count, 0, QUIET_PCT, &n);
+        return to_db(m->quiet_power / (double)m->quiet_frames) - q;
+    }
+    double q = percentile(m, 0, QUIET_PCT, &n), mean = room_noise_dbfs(m);
+    return isnan(q) || isnan(mean) ? NAN : mean - q;
+}
+
 double room_noise_now_dbfs(const room_meter *m) {
     if (!m || m->track_frames < MIN_FRAMES)
         return NAN;
-    double offset = m->noise_offset;
-    long n;
-    double q = percentile(m, 0, QUIET_PCT, &n);
-    double mean = room_noise_dbfs(m);
-    if (!isnan(q) && !isnan(mean))
-        offset = mean - q;
+    double offset = noise_offset(m);
+    if (isnan(offset))
+        offset = m->noise_offset;
     /* The mean of a noise lies above its quiet percentile, by a few dB
      * when steady and not much more than 10 when impulsive. Digital
      * silence (a file's end, a muted input) drags the percentile to the
@@ -287,11 +306,12 @@ double room_snr_now(const room_meter *m) {
 
 static void frame_done(room_meter *m, double power) {
     double level = to_db(power);
+    int b = bin_of(level);
     if (m->expect_quiet) {
         m->quiet_power += power;
         m->quiet_frames++;
+        m->quiet_count[b]++;
     }
-    int b = bin_of(level);
     m->count[b]++;
     m->power[b] += power;
     m->frames++;
@@ -336,12 +356,12 @@ void room_reset(room_meter *m) {
     double s = room_speech_dbfs(m);
     if (!isnan(s))
         m->last_speech_db = s;
-    long n;
-    double q = percentile(m, 0, QUIET_PCT, &n), mean = room_noise_dbfs(m);
-    if (!isnan(q) && !isnan(mean))
-        m->noise_offset = mean - q;
+    double offset = noise_offset(m);
+    if (!isnan(offset))
+        m->noise_offset = offset;
     m->quiet_power = 0.0;
     m->quiet_frames = 0;
+    memset(m->quiet_count, 0, sizeof m->quiet_count);
     m->quiet_kept = 0;
     memset(m->count, 0, sizeof m->count);
     memset(m->power, 0, sizeof m->power);

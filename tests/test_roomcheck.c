@@ -130,6 +130,41 @@ static void test_silence(void) {
     free(x);
 }
 
+/* A noise heard during the check and turned off afterwards (the person
+ * turns the radio off, as they were asked): the noise "now" comes down with
+ * it. The tracker's offset (a noise's mean over its quiet percentile) was
+ * the check's mean against the percentile of every frame since, so the
+ * quieter room read 20 dB over its level and a session over music paused as
+ * too noisy once the music stopped. */
+static void test_noise_off(void) {
+    syn_rng r = {9};
+    size_t n = 3 * RATE;
+    int16_t *x = xmalloc(n * sizeof *x);
+    room_meter *m = room_new();
+    room_expect_quiet(m, true);
+    white(x, n, -28.0, &r);
+    feed(m, x, n, false);
+    room_expect_quiet(m, false);
+    CHECK(fabs(room_noise_dbfs(m) + 28.0) < 1.0, "the check's noise: got %.1f",
+          room_noise_dbfs(m));
+    for (int k = 0; k < 10; k++) {
+        white(x, n, -48.0, &r);
+        feed(m, x, n, false);
+    }
+    double now = room_noise_now_dbfs(m);
+    CHECK(!isnan(now) && fabs(now + 48.0) < 3.0, "noise turned off: now %.1f dBFS, not -48", now);
+    /* The same after a new check of the quieter room. */
+    room_reset(m);
+    for (int k = 0; k < 3; k++) {
+        white(x, n, -48.0, &r);
+        feed(m, x, n, false);
+    }
+    now = room_noise_now_dbfs(m);
+    CHECK(!isnan(now) && fabs(now + 48.0) < 3.0, "after a reset: now %.1f dBFS", now);
+    room_free(m);
+    free(x);
+}
+
 /* Corpus sentences over corpus noise at known SNRs: 3 s marked quiet, then
  * two replies with pauses. True SNR: the replies' active power (20 ms
  * frames within 25 dB of their 95th percentile) over the noise's power. */
@@ -355,6 +390,7 @@ int main(void) {
     test_judge();
     test_levels();
     test_silence();
+    test_noise_off();
     test_clatter_steady();
     if (access(corpus(), R_OK) != 0)
         printf("skip: corpus not found at %s\n", corpus());
