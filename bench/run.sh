@@ -45,6 +45,11 @@ step "history and report" sh bench/history.sh
 # session within 3 s (voices x noises x SNRs), and the interruptions per hour
 # that TV-like speech causes during a full routine. FC_SAFETY_FULL=1: bigger run.
 step "session-level safety" sh bench/safety_session.sh
+step "music in the room (a radio) during full routines" sh bench/safety_session.sh --part tv --tv music
+# The start of a session (room check, screening and baseline questions) in
+# noise, held-out voices: the stock model, then each voice enrolled first.
+step "the start of a session, stock model" sh bench/safety_session.sh --part answers
+step "the start of a session, enrolled" sh bench/safety_session.sh --part answers --enrolled
 # Live audio on the virtual device: end of "pain down my leg" to the spoken
 # stop (20 trials at random moments of a hold), CPU and memory of a session.
 step "live latency (virtual device)" sh bench/live.sh

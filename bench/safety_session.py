@@ -34,7 +34,17 @@ person answers, so that the figure measures interruptions and not the
 recall of answers. Reported: interruptions per hour of session (a verdict
 other than continue: pauses for unclear speech, a clap, a noisy room, safety
 stops; or a reply heard outside a question that led to a question, a pause
-or a skip), and all replies heard outside a question per hour.
+or a skip), and all replies heard outside a question per hour. With
+--tv music, instrumental music synthesized with sox (plucked notes over a
+bass line, no pauses: a radio, a room the corpus does not have) plays
+instead of the TV, at the same level.
+
+Part 3 (--part answers), the start of a session: the room check, the
+screening and the baseline questions for held-out voices in train, crowd and
+typing noise 15 dB below the person, each question answered once 0.4 s after
+it ends; how many sessions reach their first exercise and after how many
+questions. With --enrolled each voice first enrolls (`floorcoach enroll` in
+file mode, a quiet room, another speaking rate) and answers with its profile.
 
 Levels: the person's speech is at the active level of floorcoach's own
 voice (measured with `floorcoach say`); the echo (--echo -6) is then 6 dB
@@ -158,6 +168,36 @@ class Bench:
                             base + ".wav"], check=True)
             self.clips[key] = Clip(base + ".wav")
         return self.clips[key]
+
+    def music(self, seconds=80.0, seed=7):
+        """Instrumental music, synthesized with sox: a melody of plucked
+        notes (0.25-0.75 s, sharp onsets) over a sustained bass line, no
+        pauses. A room the corpus does not have (a radio playing)."""
+        rnd = random.Random(seed)
+        parts, t, k = [], 0.0, 0
+        notes = ["C3", "D3", "E3", "G3", "A3", "C4", "D4", "E4", "G4", "A4", "C5"]
+        while t < seconds:
+            d = rnd.choice([0.25, 0.25, 0.5, 0.5, 0.75])
+            parts.append(self.path("note-%d.wav" % k))
+            subprocess.run(["sox", "-q", "-n", "-r", str(RATE), "-c", "1", "-b", "16", parts[-1], "synth",
+                            str(d), "pluck", rnd.choice(notes), "fade", "0", str(d), "0.05", "gain", "-12"],
+                           check=True)
+            t += d
+            k += 1
+        bass = []
+        for i in range(int(seconds)):
+            bass.append(self.path("bass-%d.wav" % i))
+            subprocess.run(["sox", "-q", "-n", "-r", str(RATE), "-c", "1", "-b", "16", bass[-1], "synth",
+                            "1.0", "sine", rnd.choice(["C2", "G2", "A2", "F2"]), "fade", "0.02", "1.0", "0.3",
+                            "gain", "-18"], check=True)
+        subprocess.run(["sox", "-q"] + parts + [self.path("melody.wav")], check=True)
+        subprocess.run(["sox", "-q"] + bass + [self.path("bass.wav")], check=True)
+        out = self.path("music.wav")
+        subprocess.run(["sox", "-q", "-m", "-v", "1", self.path("melody.wav"), "-v", "1", self.path("bass.wav"),
+                        out, "trim", "0", str(seconds)], check=True)
+        for f in parts + bass:
+            os.unlink(f)
+        return Clip(out)
 
     def program_level(self):
         """The active level of floorcoach's own voice, from `floorcoach say`."""
@@ -497,6 +537,8 @@ def main():
     ap.add_argument("--routine", required=True, help="the benchmark routine of long holds")
     ap.add_argument("--tv-routines", default="nerve-glides,gentle-start,piriformis,hip-hinge")
     ap.add_argument("--tv-sessions", type=int, default=2)
+    ap.add_argument("--tv", choices=["speech", "music"], default="speech",
+                    help="tv: what plays in the room: TV-like speech, or instrumental music (a radio)")
     ap.add_argument("--tv-skip", type=int, default=0,
                     help="leave out the first N sessions of the plan (to rerun later ones)")
     ap.add_argument("--full", action="store_true")
@@ -508,6 +550,8 @@ def main():
     ap.add_argument("--answers-seed", type=int, default=300,
                     help="answers: the first seed (where in each noise the session starts); "
                     "300 is the set the dialog was looked at on, others are held out")
+    ap.add_argument("--enrolled", action="store_true",
+                    help="answers: each voice enrolls first and answers with its profile")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")
     a = ap.parse_args()
@@ -664,10 +708,12 @@ def part_tv(a, b, noises, level):
     tv = []
     sent_dir = os.path.join(a.corpus, "speech", "sentences")
     for f in sorted(os.listdir(sent_dir)):
-        if f.endswith(".wav"):
+        if f.endswith(".wav") and a.tv != "music":
             tv.append(Clip(os.path.join(sent_dir, f)))
     txt = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sentences.txt")
-    if os.path.exists(txt):
+    if a.tv == "music":
+        tv.append(b.music())
+    elif os.path.exists(txt):
         lines = [l.strip() for l in open(txt) if l.strip() and not l.startswith("#")]
         for k, l in enumerate(lines):
             tv.append(b.synth(l, TV_VOICES[k % len(TV_VOICES)]))
@@ -686,8 +732,9 @@ def part_tv(a, b, noises, level):
     for r in tvres:
         for k, v in r["kinds"].items():
             kinds[k] = kinds.get(k, 0) + v
-    print("\nOrdinary speech (TV %d dB and household noise %d dB below the speech level, echo %s) during "
-          "full routines: %d sessions, %.1f min" % (TV_SNR, TV_NOISE_SNR, ECHO, len(tvres), hours * 60))
+    print("\n%s (%d dB and household noise %d dB below the speech level, echo %s) during "
+          "full routines: %d sessions, %.1f min" % ("Music" if a.tv == "music" else "Ordinary speech (TV)",
+                                                    TV_SNR, TV_NOISE_SNR, ECHO, len(tvres), hours * 60))
     for r in tvres:
         print("  %-14s %-22s %5.1f min, ended %-10s answers placed %2d, heard outside questions %d, "
               "stopped the session %d" % (r["routine"], r["noise"], r["seconds"] / 60, r["reason"],
@@ -729,15 +776,17 @@ def person_answer(text):
     return "yes" if yes else "no"
 
 
-def answer_session(b, routine, noise, voice, seed, level):
+def answer_session(b, routine, noise, voice, seed, level, profile=None):
     """A session from its start to its first exercise, in noise at
-    ANSWERS_SNR, each question answered 0.4 s after it ends."""
+    ANSWERS_SNR, each question answered 0.4 s after it ends; with the
+    person's enrollment profile when `profile` is given."""
     rnd = random.Random(seed)
     lines = condition_lines(b, (noise, ANSWERS_SNR, rnd.uniform(0, b.noise_len[noise])), level)
     answers, events = [], []
+    who = ["--profile", profile] if profile else ["--no-profile"]
     for _ in range(20):
         al = list(lines) + ["clip %s %.6f %.3f" % (c.path, level / c.level, at) for at, c in answers]
-        events = b.run(routine, b.mix(ANSWERS_SECONDS, al), ["--no-profile", "--echo", ECHO],
+        events = b.run(routine, b.mix(ANSWERS_SECONDS, al), who + ["--echo", ECHO],
                        keep="answers-%s-%d" % (voice, seed))
         first = next((e["t"] for e in events if e["ev"] == "exercise_start"), None)
         qs = [e for e in events if asks(e) and (first is None or e["t"] < first)]
@@ -755,7 +804,44 @@ def answer_session(b, routine, noise, voice, seed, level):
             "voice": voice, "noise": os.path.basename(noise)}
 
 
+ENROLL_RATE = 150  # the person enrolls at another speaking rate than they answer
+
+
+def enrolled_profile(a, b, voice):
+    """The voice's profile from `floorcoach enroll` in file mode, in a quiet
+    room at ENROLL_RATE wpm (tests/enroll_mic.py places the answers, kept
+    in bench/out/enroll-answers/VOICE/ for later runs); enrolled again by
+    this build on every run."""
+    d = os.path.join(b.top, "bench", "out", "enroll-answers", re.sub(r"[^a-zA-Z0-9]", "_", voice))
+    prof = os.path.join(d, "profile")
+    os.makedirs(d, exist_ok=True)
+    mic = os.path.join(d, "enroll-mic.wav")
+    if not os.path.exists(mic):
+        subprocess.run(["python3", os.path.join(b.top, "tests", "enroll_mic.py"), a.fc, mic + ".tmp.wav",
+                        "--voice", voice, "--rate", str(ENROLL_RATE), "--noise-dbfs", "-60",
+                        "--workdir", os.path.join(d, "build")], check=True, env=b.env,
+                       stdout=subprocess.DEVNULL)
+        os.replace(mic + ".tmp.wav", mic)
+    shutil.rmtree(prof, ignore_errors=True)
+    shutil.rmtree(prof + ".new", ignore_errors=True)
+    if os.path.exists(os.path.join(d, "enroll.jsonl")):
+        os.unlink(os.path.join(d, "enroll.jsonl"))
+    subprocess.run([a.fc, "enroll", "--mic", mic, "--profile", prof + ".new", "--log",
+                    os.path.join(d, "enroll.jsonl")], check=True, env=b.env, stdout=subprocess.DEVNULL)
+    os.replace(prof + ".new", prof)
+    return prof
+
+
 def part_answers(a, b, noises, level):
+    profiles = {}
+    if a.enrolled:
+        if not shutil.which("sphinx_fe") or not os.path.exists("/usr/lib/sphinxtrain/bw"):
+            print("the start of a session, enrolled: skipped: the adaptation tools are not "
+                  "installed (make test-deps)")
+            return
+        for v in ANSWERS_VOICES:
+            print("enrolling %s (cached in bench/out/enroll-answers/) ..." % v, file=sys.stderr)
+            profiles[v] = enrolled_profile(a, b, v)
     plan = []
     for vi, v in enumerate(ANSWERS_VOICES):
         for ni, n in enumerate(ANSWERS_NOISES):
@@ -767,10 +853,13 @@ def part_answers(a, b, noises, level):
             b.synth(w, v)  # before the threads share the cache
     routine = os.path.join(b.top, "routines", "gentle-start.cfg")
     with ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        res = list(pool.map(lambda p: answer_session(b, routine, p[0], p[1], p[2], level), plan))
+        res = list(pool.map(lambda p: answer_session(b, routine, p[0], p[1], p[2], level,
+                                                        profiles.get(p[1])), plan))
     print("\nThe start of a session (room check, four safety questions, three baseline questions) in "
           "household noise %d dB below the person, echo %s; each question answered in its short "
-          "form, or in the long form it names" % (ANSWERS_SNR, ECHO))
+          "form, or in the long form it names; %s" % (ANSWERS_SNR, ECHO, "each voice with its "
+          "enrollment profile (enrolled in a quiet room at %d wpm)" % ENROLL_RATE if a.enrolled
+          else "stock model"))
     for r in res:
         print("  %-15s %-20s %s, questions asked %2d, pauses for no answer %d%s"
               % (r["voice"], r["noise"], "first exercise at %5.1f s" % r["first"] if r["first"] is not None
