@@ -46,6 +46,8 @@ step "history and report" sh bench/history.sh
 # that TV-like speech causes during a full routine. FC_SAFETY_FULL=1: bigger run.
 step "session-level safety" sh bench/safety_session.sh
 step "music in the room (a radio) during full routines" sh bench/safety_session.sh --part tv --tv music
+step "symptoms during a hold, the person 10 dB under the program's voice" \
+    sh bench/safety_session.sh --part hold --snrs 10 --person-db -10
 # The start of a session (room check, screening and baseline questions) in
 # noise, held-out voices: the stock model, then each voice enrolled first.
 step "the start of a session, stock model" sh bench/safety_session.sh --part answers

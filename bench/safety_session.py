@@ -47,8 +47,9 @@ questions. With --enrolled each voice first enrolls (`floorcoach enroll` in
 file mode, a quiet room, another speaking rate) and answers with its profile.
 
 Levels: the person's speech is at the active level of floorcoach's own
-voice (measured with `floorcoach say`); the echo (--echo -6) is then 6 dB
-below the speech; noise is SNR dB below the speech.
+voice (measured with `floorcoach say`), or --person-db from it; the echo
+(--echo -6) is 6 dB below floorcoach's voice; noise is SNR dB below the
+person's speech.
 """
 import argparse
 import array
@@ -552,6 +553,9 @@ def main():
                     "300 is the set the dialog was looked at on, others are held out")
     ap.add_argument("--enrolled", action="store_true",
                     help="answers: each voice enrolls first and answers with its profile")
+    ap.add_argument("--person-db", type=float, default=0.0,
+                    help="the person's speech this many dB from floorcoach's own voice (-10: a person "
+                         "far from the microphone, the echo then 4 dB over them); noise and TV follow")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")
     a = ap.parse_args()
@@ -573,9 +577,10 @@ def report(a, b):
         s = read_wav(n)
         b.noise_rms[n] = rms(s) or 1.0
         b.noise_len[n] = len(s) / RATE
-    level = b.program_level()
-    print("speech and TV at %.1f dBFS (floorcoach's own voice), echo %s dB, noise SNR dB below the speech"
-          % (20 * math.log10(level / 32768), ECHO))
+    level = b.program_level() * 10 ** (a.person_db / 20)
+    print("speech at %.1f dBFS (floorcoach's own voice%s), echo %s dB under floorcoach's voice, noise SNR "
+          "dB below the speech" % (20 * math.log10(level / 32768),
+                                   " %+.0f dB" % a.person_db if a.person_db else "", ECHO))
     if a.part == "answers":
         part_answers(a, b, noises, level)
         return
