@@ -48,6 +48,14 @@ static void between(room_meter *m, const int16_t *x, size_t n, bool heard) {
         room_listen_between(m, x + i, BLOCK, heard);
 }
 
+/* The room check's quiet period: white noise at `dbfs` over x[0..n). */
+static void quiet_period(room_meter *m, int16_t *x, size_t n, double dbfs, syn_rng *r) {
+    room_expect_quiet(m, true);
+    white(x, n, dbfs, r);
+    feed(m, x, n, false);
+    room_expect_quiet(m, false);
+}
+
 static void test_judge(void) {
     CHECK_INT(room_judge(30.0), ROOM_OK);
     CHECK_INT(room_judge(ROOM_SNR_MARGINAL), ROOM_OK);
@@ -103,10 +111,7 @@ static void test_silence(void) {
     size_t n = 3 * RATE;
     int16_t *x = xmalloc(n * sizeof *x);
     room_meter *m = room_new();
-    room_expect_quiet(m, true);
-    white(x, n, -40.0, &r);
-    feed(m, x, n, false);
-    room_expect_quiet(m, false);
+    quiet_period(m, x, n, -40.0, &r);
     for (int k = 0; k < 3; k++) {
         white(x, n, -40.0, &r);
         feed(m, x, n, false);
@@ -141,10 +146,7 @@ static void test_noise_off(void) {
     size_t n = 3 * RATE;
     int16_t *x = xmalloc(n * sizeof *x);
     room_meter *m = room_new();
-    room_expect_quiet(m, true);
-    white(x, n, -28.0, &r);
-    feed(m, x, n, false);
-    room_expect_quiet(m, false);
+    quiet_period(m, x, n, -28.0, &r);
     CHECK(fabs(room_noise_dbfs(m) + 28.0) < 1.0, "the check's noise: got %.1f",
           room_noise_dbfs(m));
     for (int k = 0; k < 10; k++) {
