@@ -56,6 +56,15 @@ static void quiet_period(room_meter *m, int16_t *x, size_t n, double dbfs, syn_r
     room_expect_quiet(m, false);
 }
 
+/* `times` stretches of x[0..n) of fresh white noise at `dbfs`, heard while
+ * the program is silent. */
+static void hear_white(room_meter *m, int16_t *x, size_t n, double dbfs, int times, syn_rng *r) {
+    for (int k = 0; k < times; k++) {
+        white(x, n, dbfs, r);
+        feed(m, x, n, false);
+    }
+}
+
 static void test_judge(void) {
     CHECK_INT(room_judge(30.0), ROOM_OK);
     CHECK_INT(room_judge(ROOM_SNR_MARGINAL), ROOM_OK);
@@ -77,8 +86,7 @@ static void test_levels(void) {
     int16_t *x = xmalloc(n * sizeof *x);
     room_meter *m = room_new();
     CHECK(isnan(room_noise_dbfs(m)) && isnan(room_snr(m)), "nothing heard: NAN");
-    white(x, n, -50.0, &r);
-    feed(m, x, n, false);
+    hear_white(m, x, n, -50.0, 1, &r);
     CHECK(fabs(room_noise_dbfs(m) + 50.0) < 1.0, "noise -50 dBFS: got %.1f", room_noise_dbfs(m));
     CHECK(isnan(room_speech_dbfs(m)), "no speech yet");
     CHECK(fabs(room_noise_now_dbfs(m) + 50.0) < 1.5, "tracker: got %.1f",
@@ -90,10 +98,7 @@ static void test_levels(void) {
           room_noise_dbfs(m));
     CHECK(isnan(room_speech_dbfs(m)), "the program's voice is not a reply");
     /* The room gets 20 dB noisier for 15 s. */
-    for (int k = 0; k < 5; k++) {
-        white(x, n, -30.0, &r);
-        feed(m, x, n, false);
-    }
+    hear_white(m, x, n, -30.0, 5, &r);
     CHECK(room_noise_now_dbfs(m) > -33.0, "tracker follows a noisier room: got %.1f",
           room_noise_now_dbfs(m));
     room_reset(m);
@@ -112,10 +117,7 @@ static void test_silence(void) {
     int16_t *x = xmalloc(n * sizeof *x);
     room_meter *m = room_new();
     quiet_period(m, x, n, -40.0, &r);
-    for (int k = 0; k < 3; k++) {
-        white(x, n, -40.0, &r);
-        feed(m, x, n, false);
-    }
+    hear_white(m, x, n, -40.0, 3, &r);
     memset(x, 0, n * sizeof *x);
     for (int k = 0; k < 3; k++)
         feed(m, x, n, false);
@@ -149,18 +151,12 @@ static void test_noise_off(void) {
     quiet_period(m, x, n, -28.0, &r);
     CHECK(fabs(room_noise_dbfs(m) + 28.0) < 1.0, "the check's noise: got %.1f",
           room_noise_dbfs(m));
-    for (int k = 0; k < 10; k++) {
-        white(x, n, -48.0, &r);
-        feed(m, x, n, false);
-    }
+    hear_white(m, x, n, -48.0, 10, &r);
     double now = room_noise_now_dbfs(m);
     CHECK(!isnan(now) && fabs(now + 48.0) < 3.0, "noise turned off: now %.1f dBFS, not -48", now);
     /* The same after a new check of the quieter room. */
     room_reset(m);
-    for (int k = 0; k < 3; k++) {
-        white(x, n, -48.0, &r);
-        feed(m, x, n, false);
-    }
+    hear_white(m, x, n, -48.0, 3, &r);
     now = room_noise_now_dbfs(m);
     CHECK(!isnan(now) && fabs(now + 48.0) < 3.0, "after a reset: now %.1f dBFS", now);
     room_free(m);
