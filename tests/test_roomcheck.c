@@ -149,8 +149,7 @@ static void test_noise_off(void) {
     int16_t *x = xmalloc(n * sizeof *x);
     room_meter *m = room_new();
     quiet_period(m, x, n, -28.0, &r);
-    CHECK(fabs(room_noise_dbfs(m) + 28.0) < 1.0, "the check's noise: got %.1f",
-          room_noise_dbfs(m));
+    CHECK(fabs(room_noise_dbfs(m) + 28.0) < 1.0, "the check's noise: got %.1f", room_noise_dbfs(m));
     hear_white(m, x, n, -48.0, 10, &r);
     double now = room_noise_now_dbfs(m);
     CHECK(!isnan(now) && fabs(now + 48.0) < 3.0, "noise turned off: now %.1f dBFS, not -48", now);
