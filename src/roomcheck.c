@@ -62,7 +62,6 @@ struct room_meter {
     bool expect_quiet;
     double quiet_power; /* sum of the powers of the frames heard while quiet */
     long quiet_frames;
-    long quiet_count[NBINS]; /* ... and their levels */
     double sub_acc; /* the current 10 ms frame */
     int sub_n;
     double quiet_db[QUIET_KEEP]; /* levels of the quiet period's 10 ms frames */
@@ -115,27 +114,22 @@ static double to_db(double power) {
     return 10.0 * log10(power / FULL_SCALE + 1e-13);
 }
 
-/* The level (dB) below which a fraction `pct` of the frames counted in
- * `count` lie, among the bins from `from` on. */
-static double percentile_of(const long *count, int from, double pct, long *n_out) {
+/* The level (dB) below which a fraction `pct` of the counted frames lie,
+ * among the bins from `from` on. */
+static double percentile(const room_meter *m, int from, double pct, long *n_out) {
     long n = 0;
     for (int b = from; b < NBINS; b++)
-        n += count[b];
+        n += m->count[b];
     *n_out = n;
     if (n == 0)
         return NAN;
     long want = (long)ceil(pct * (double)n), seen = 0;
     for (int b = from; b < NBINS; b++) {
-        seen += count[b];
+        seen += m->count[b];
         if (seen >= want)
             return MIN_DB + (b + 0.5) * BIN_DB;
     }
     return MIN_DB + NBINS * BIN_DB;
-}
-
-/* The same over every frame counted since the last room_reset. */
-static double percentile(const room_meter *m, int from, double pct, long *n_out) {
-    return percentile_of(m->count, from, pct, n_out);
 }
 
 static int bin_of(double level_db) {
@@ -143,19 +137,31 @@ static int bin_of(double level_db) {
     return b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b;
 }
 
-/* The quiet frames' mean power in dBFS and the first bin above them. */
-static double noise_level(const room_meter *m, int *speech_bin) {
+/* The mean power (dBFS) of the quiet frames counted since the last
+ * room_reset, with their QUIET_PCT level (`q`) and the first bin above them
+ * (`top`). NAN when too few were heard. */
+static double quiet_frames_db(const room_meter *m, double *q, int *top) {
     long n;
-    double q = percentile(m, 0, QUIET_PCT, &n);
+    *q = percentile(m, 0, QUIET_PCT, &n);
     if (n < MIN_FRAMES)
         return NAN;
-    int top = bin_of(q + SPEECH_MARGIN);
+    *top = bin_of(*q + SPEECH_MARGIN);
     double sum = 0.0;
     long cnt = 0;
-    for (int b = 0; b < top; b++) {
+    for (int b = 0; b < *top; b++) {
         sum += m->power[b];
         cnt += m->count[b];
     }
+    return cnt ? to_db(sum / (double)cnt) : *q;
+}
+
+/* The noise's mean power in dBFS and the first bin above the quiet frames. */
+static double noise_level(const room_meter *m, int *speech_bin) {
+    double q;
+    int top;
+    double quiet = quiet_frames_db(m, &q, &top);
+    if (isnan(quiet))
+        return NAN;
     if (speech_bin)
         *speech_bin = top;
     if (m->quiet_frames >= MIN_FRAMES) {
@@ -166,7 +172,7 @@ static double noise_level(const room_meter *m, int *speech_bin) {
             *speech_bin = bin_of(mean + SPEECH_MARGIN);
         return mean;
     }
-    return cnt ? to_db(sum / (double)cnt) : q;
+    return quiet;
 }
 
 double room_noise_dbfs(const room_meter *m) {
@@ -268,20 +274,18 @@ double room_snr(const room_meter *m) {
     return room_speech_dbfs(m) - room_noise_dbfs(m);
 }
 
-/* The noise's mean over its QUIET_PCT level (dB) as measured since the
- * last room_reset, both from the same frames: the quiet period's when there
- * was one (loud clicks included), else the quiet frames of all counted.
- * NAN when too few were heard. From different frames (the quiet period's
- * mean, every frame's percentile), a noise turned off after the check read
- * up to 20 dB over the quieter room. */
+/* The noise's mean over its QUIET_PCT level (dB), from the quiet frames
+ * counted since the last room_reset (those below that level +
+ * SPEECH_MARGIN): both from the same frames. NAN when too few were heard.
+ * Not the quiet period's mean: the noise heard then may change after it.
+ * Against every frame's percentile since, a radio heard in the check and
+ * turned off afterwards read up to 20 dB over the quieter room; against the
+ * quiet period's own percentile, crowd babble quieter in the check than
+ * after it read 10 dB over its mean. */
 static double noise_offset(const room_meter *m) {
-    long n;
-    if (m->quiet_frames >= MIN_FRAMES) {
-        double q = percentile_of(m->quiet_count, 0, QUIET_PCT, &n);
-        return to_db(m->quiet_power / (double)m->quiet_frames) - q;
-    }
-    double q = percentile(m, 0, QUIET_PCT, &n), mean = room_noise_dbfs(m);
-    return isnan(q) || isnan(mean) ? NAN : mean - q;
+    double q;
+    int top;
+    return quiet_frames_db(m, &q, &top) - q;
 }
 
 double room_noise_now_dbfs(const room_meter *m) {
@@ -306,12 +310,11 @@ double room_snr_now(const room_meter *m) {
 
 static void frame_done(room_meter *m, double power) {
     double level = to_db(power);
-    int b = bin_of(level);
     if (m->expect_quiet) {
         m->quiet_power += power;
         m->quiet_frames++;
-        m->quiet_count[b]++;
     }
+    int b = bin_of(level);
     m->count[b]++;
     m->power[b] += power;
     m->frames++;
@@ -361,7 +364,6 @@ void room_reset(room_meter *m) {
         m->noise_offset = offset;
     m->quiet_power = 0.0;
     m->quiet_frames = 0;
-    memset(m->quiet_count, 0, sizeof m->quiet_count);
     m->quiet_kept = 0;
     memset(m->count, 0, sizeof m->count);
     memset(m->power, 0, sizeof m->power);

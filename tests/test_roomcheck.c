@@ -162,6 +162,27 @@ static void test_noise_off(void) {
     free(x);
 }
 
+/* A noise with quiet moments during the check (crowd babble whose cheering
+ * comes and goes) and a steady one after it: the noise "now" must not add
+ * the check's spread to the steady level (a session in crowd noise read it
+ * 12 dB over its mean, and paused as too noisy again and again). */
+static void test_bursty_then_steady(void) {
+    syn_rng r = {11};
+    size_t n = RATE / 5;
+    int16_t *x = xmalloc(n * sizeof *x);
+    room_meter *m = room_new();
+    room_expect_quiet(m, true);
+    for (int k = 0; k < 15; k++)
+        hear_white(m, x, n, k % 2 ? -30.0 : -50.0, 1, &r);
+    room_expect_quiet(m, false);
+    hear_white(m, x, n, -35.0, 150, &r);
+    double now = room_noise_now_dbfs(m);
+    CHECK(!isnan(now) && now < -32.0 && now > -38.0, "steady -35 dBFS after a bursty check: now %.1f",
+          now);
+    room_free(m);
+    free(x);
+}
+
 /* Corpus sentences over corpus noise at known SNRs: 3 s marked quiet, then
  * two replies with pauses. True SNR: the replies' active power (20 ms
  * frames within 25 dB of their 95th percentile) over the noise's power. */
@@ -388,6 +409,7 @@ int main(void) {
     test_levels();
     test_silence();
     test_noise_off();
+    test_bursty_then_steady();
     test_clatter_steady();
     if (access(corpus(), R_OK) != 0)
         printf("skip: corpus not found at %s\n", corpus());
