@@ -845,8 +845,14 @@ def part_answers(a, b, noises, level):
                   "installed (make test-deps)")
             return
         for v in ANSWERS_VOICES:
-            print("enrolling %s (cached in bench/out/enroll-answers/) ..." % v, file=sys.stderr)
+            print("enrolling %s (its answers' recording is kept in bench/out/enroll-answers/) ..." % v,
+                  file=sys.stderr)
             profiles[v] = enrolled_profile(a, b, v)
+            ev = [json.loads(l) for l in open(os.path.join(os.path.dirname(profiles[v]), "enroll.jsonl"))]
+            end = [e for e in ev if e["ev"] == "enroll_end"][-1]
+            ad = ([e for e in ev if e["ev"] == "adapt"] or [{}])[-1]
+            print("enrolled %-15s %s, %.0f s of speaking, adaptation %.1f s of CPU"
+                  % (v, end.get("reason"), end.get("recording_s", 0), ad.get("cpu_s", 0)))
     plan = []
     for vi, v in enumerate(ANSWERS_VOICES):
         for ni, n in enumerate(ANSWERS_NOISES):
