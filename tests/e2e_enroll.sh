@@ -115,12 +115,22 @@ check "still private after the re-run" test -z "$(find "$PROF" -type f ! -perm 6
 # 6. A room too noisy for the replies (steady noise 1 dB below them: no
 # answer stands out of it): the room check after the first phrase says so,
 # measures again, and ends the enrollment with the previous profile kept.
+# A short enrollment (yes and no, one take each, no adaptation) in a noisy
+# room: TAG WHAT ROOM...: its answers are built in ROOM (enroll_mic.py's
+# room options), it runs with the log $TMP/logTAG.jsonl and the output
+# $TMP/outTAG, and its exit status is returned.
+noisy_enroll() {
+    tag=$1
+    what=$2
+    shift 2
+    check "answers built $what" $BUILD "$TMP/mic$tag.wav" --phrases "yes,no" --takes 1 "$@" \
+        --stop-after 3 --tail 40 --workdir "$TMP/b$tag"
+    timeout 120 "$FC" enroll --mic "$TMP/mic$tag.wav" --phrases "yes,no" --takes 1 --no-adapt \
+        --log "$TMP/log$tag.jsonl" >"$TMP/out$tag" 2>&1
+}
+
 snapshot >"$TMP/snap6a"
-check "answers built in a noisy room" \
-    $BUILD "$TMP/mic6.wav" --phrases "yes,no" --takes 1 --noise-dbfs -21 --stop-after 3 --tail 40 \
-    --workdir "$TMP/b6"
-timeout 120 "$FC" enroll --mic "$TMP/mic6.wav" --phrases "yes,no" --takes 1 --no-adapt \
-    --log "$TMP/log6.jsonl" >"$TMP/out6n" 2>&1
+noisy_enroll 6 "in a noisy room" --noise-dbfs -21
 rc=$?
 check "a too-noisy room ends the enrollment (exit 2, got $rc)" test "$rc" = 2
 check "the room check is logged" \
@@ -130,7 +140,7 @@ check "it says the room is noisy" \
     grep -q "It's noisy here and I may not hear you. Could you turn off the noise" "$TMP/log6.jsonl"
 check "and measures the room again" grep -q '"ev":"room_check","check":"again"' "$TMP/log6.jsonl"
 check "then ends, saying why" grep -q '"ev":"enroll_end","reason":"too_noisy"' "$TMP/log6.jsonl"
-check "naming the room check on stderr" grep -q "too noisy for your replies" "$TMP/out6n"
+check "naming the room check on stderr" grep -q "too noisy for your replies" "$TMP/out6"
 snapshot >"$TMP/snap6b"
 check "a too-noisy enrollment leaves the profile unchanged" cmp -s "$TMP/snap6a" "$TMP/snap6b"
 check "a quiet room passes the room check, with the reply SNR" \
@@ -141,11 +151,7 @@ check "a quiet room passes the room check, with the reply SNR" \
 # dB over it), judged as a session's room check does; nothing changes.
 if [ -f "$CORPUS/noise/typing.wav" ]; then
     snapshot >"$TMP/snap6c"
-    check "answers built over typing" \
-        $BUILD "$TMP/mic6b.wav" --phrases "yes,no" --takes 1 --noise "$CORPUS/noise/typing.wav" \
-        --noise-dbfs -46 --stop-after 3 --tail 40 --workdir "$TMP/b6b"
-    timeout 120 "$FC" enroll --mic "$TMP/mic6b.wav" --phrases "yes,no" --takes 1 --no-adapt \
-        --log "$TMP/log6b.jsonl" >"$TMP/out6b" 2>&1
+    noisy_enroll 6b "over typing" --noise "$CORPUS/noise/typing.wav" --noise-dbfs -46
     rc=$?
     check "typing ends the enrollment (exit 2, got $rc)" test "$rc" = 2
     check "the room check finds clatter, though the replies are 20 dB over it" \
