@@ -284,6 +284,16 @@ sound() {
 add() {
     sox -q -m -v 1 "$1" -v 1 "|sox $3 -p pad $4" "$2" trim 0 "$(soxi -D "$1")"
 }
+# paused_at WHAT LOG FROM: prints when the session paused for a noisy room.
+paused_at() {
+    python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[2])]
+v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "noisy"]
+if v:
+    print("    %s from %.2f s: paused at %.2f s" % (sys.argv[1], float(sys.argv[3]), v[0]))' \
+        "$@" 2>/dev/null
+}
 
 sox -n -r 16000 -c 1 -b 16 "$TMP/quiet.wav" synth 80 whitenoise vol 0.003 2>/dev/null
 # exercises ROUTINE MIC LOG: a session of ROUTINE's exercises alone over MIC,
@@ -356,19 +366,6 @@ hold "$TMP/k.wav" "$TMP/hk.jsonl"
 check "a cough is no stop signal" \
     logq "$TMP/hk.jsonl" 'not [e for e in ev if e["ev"] == "clap" or e.get("reason") == "clap"]'
 
-# speech during the hold (a corpus sentence at about the level of a reply):
-# whatever the listener makes of it, it is no clap
-# paused_at WHAT LOG FROM: prints when the session paused for a noisy room.
-paused_at() {
-    python3 -c '
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[2])]
-v = [e["t"] for e in ev if e["ev"] == "verdict" and e["reason"] == "noisy"]
-if v:
-    print("    %s from %.2f s: paused at %.2f s" % (sys.argv[1], float(sys.argv[3]), v[0]))' \
-        "$@" 2>/dev/null
-}
-
 # ---- 6. the room turns deafening mid-hold: pause and say why ----
 sox -n -r 16000 -c 1 -b 16 "$TMP/loud.wav" synth 70 whitenoise vol 0.5 2>/dev/null
 add "$TMP/quiet.wav" "$TMP/w.wav" "$TMP/loud.wav" "$(echo "$H + 5" | bc)"
@@ -419,6 +416,8 @@ fi
 check "a quiet hold: no noisy pause" \
     logq "$TMP/h0.jsonl" 'not [e for e in ev if e.get("reason") == "noisy" or e.get("check") == "continuous"]'
 
+# speech during the hold (a corpus sentence at about the level of a reply):
+# whatever the listener makes of it, it is no clap
 SENT=$(ls "$CORPUS"/speech/sentences/cmu_arctic_us_*.wav 2>/dev/null | head -n 1)
 if [ -n "$SENT" ]; then
     sox -q "$SENT" "$TMP/sent.wav" norm -12
