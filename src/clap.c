@@ -44,6 +44,28 @@ static int dbg_all(void) {
 #define PAIR_DIFF_DEF 9.0  /* the two claps of a pair are within this many dB */
 #define DECAY_DB 10.0      /* duration is measured down to peak - DECAY_DB */
 #define DUR_MAX_DEF 27     /* 60 ms of high energy at most (+ the window's length) */
+/* In a room, a few metres from the microphone, the walls' echoes of a clap
+ * reach it as a tail as loud as the clap itself or louder, dying away over
+ * the room's reverberation time (0.3-0.8 s in a home): the clap lasts too
+ * long for DUR_MAX and its loudest band has not dropped RING_DB 40 ms on.
+ * Such a transient still qualifies when, after its sharp onset, its level
+ * falls steadily (never back up ROOM_RISE over the lowest it reached) to
+ * DECAY_DB under its peak, or by ROOM_FALL within the LOOK judged; its
+ * loudest band has dropped ROOM_DROP 40 ms after the onset; and it is not a
+ * voice: above 1 kHz it does not repeat at a pitch period (normalized
+ * autocorrelation at most ROOM_PERIODIC; a room's tail of a clap reaches
+ * 0.15-0.3, voiced speech 0.5-0.9). Bumps of the tail without a sharp onset
+ * (under TAIL_SHARP), ROOM_BELOW under the clap and within TAIL_WIN of its
+ * onset do not spoil its pair's isolation: a knock's low tone rises and
+ * falls as its echoes add up. Chosen on synthesized rooms (bench/clap.c,
+ * syn_room) and the tune seeds' false triggers. */
+#define ROOM_RISE_DEF 3.0
+#define ROOM_FALL_DEF 6.0
+#define ROOM_DROP_DEF 2.5
+#define ROOM_PERIODIC_DEF 0.35
+#define TAIL_WIN_DEF 40 /* 100 ms */
+#define TAIL_SHARP_DEF 8.0
+#define ROOM_BELOW_DEF 2.0
 #define ONSET_BACK_DEF 7   /* the onset is sought this many sub-frames before the peak */
 /* A pair both of whose onsets rise more than this many dB over their 5-10 ms
  * before than they stand over the noise's own peaks is not taken: such sharp
@@ -125,6 +147,13 @@ static double tune_get(const char *name, double def) {
 #define TAIL_MIN TUNE(TAIL_MIN)
 #define TAIL_START TUNE(TAIL_START)
 #define DUR_MAX TUNE(DUR_MAX)
+#define TAIL_WIN TUNE(TAIL_WIN)
+#define ROOM_RISE TUNE(ROOM_RISE)
+#define ROOM_FALL TUNE(ROOM_FALL)
+#define ROOM_DROP TUNE(ROOM_DROP)
+#define ROOM_BELOW TUNE(ROOM_BELOW)
+#define TAIL_SHARP TUNE(TAIL_SHARP)
+#define ROOM_PERIODIC TUNE(ROOM_PERIODIC)
 #define TONAL_MAX TUNE(TONAL_MAX)
 #define RING_DB TUNE(RING_DB)
 #define RING_FRAC TUNE(RING_FRAC)
@@ -142,7 +171,7 @@ typedef struct event {
     long long start, end; /* sub-frame indices, end inclusive */
     double peak;          /* level at the peak, dB */
     double rise;          /* the sharpest band onset, dB */
-    double dur, ton, drop; /* for the debugging output */
+    double dur, ton, drop, per; /* for the debugging output */
     bool qualified;       /* looks like one clap or knock */
     bool evaluated;       /* already judged as the second of a pair */
 } event;
@@ -315,6 +344,53 @@ static double tonality(const clap_detector *c, long long s0, double lo, double h
     return 10.0 * log10(most);
 }
 
+/* Whether the level after peak j falls like a room's tail (see ROOM_RISE):
+ * speech after a sharp onset holds its level or rises again. */
+static bool room_decay(clap_detector *c, long long j, long long span_end, long long now) {
+    double peak = at(c, j)->lv, low = peak;
+    long long last = span_end < now ? span_end + 1 : now;
+    for (long long i = j + 1; i <= last; i++) {
+        double l = at(c, i)->lv;
+        if (l > low + ROOM_RISE)
+            return false;
+        if (l < low)
+            low = l;
+    }
+    return span_end < now || peak - at(c, now)->lv >= ROOM_FALL;
+}
+
+/* How periodic the sound above 1 kHz is from 10 to 50 ms after sample s0:
+ * the most its normalized autocorrelation reaches over a voice's pitch
+ * periods (2.5-12.5 ms). A voice's harmonics repeat at its pitch; a clap
+ * and its room's tail are noise. */
+static double periodicity(const clap_detector *c, long long s0) {
+    enum { PRE = 64, N = 640, LMIN = 40, LMAX = 200 };
+    float x[N + LMAX];
+    biquad hp;
+    biquad_set(&hp, 1, 1000.0, 0.70710678);
+    long long from = s0 + 160 - PRE;
+    for (int i = 0; i < PRE + N + LMAX; i++) {
+        double y = biquad_run(&hp, c->samples[(from + i) % (HIST * SUB)]);
+        if (i >= PRE)
+            x[i - PRE] = (float)y;
+    }
+    double e0 = 0.0;
+    for (int i = 0; i < N; i++)
+        e0 += (double)x[i] * x[i];
+    double best = 0.0;
+    for (int l = LMIN; l <= LMAX; l++) {
+        double num = 0.0, el = 0.0;
+        for (int i = 0; i < N; i++) {
+            num += (double)x[i] * x[i + l];
+            el += (double)x[i + l] * x[i + l];
+        }
+        double r = num / sqrt(e0 * el + 1e-9);
+        if (r > best)
+            best = r;
+    }
+    return best;
+}
+
 /* Judges sub-frame j, LOOK sub-frames back: if it is a peak (the loudest
  * within LOCAL either side) above T_ACT, logs it as an event, clap-like or
  * not. */
@@ -350,8 +426,9 @@ static void judge(clap_detector *c, long long j, long long now) {
     while (span_end < now && at(c, span_end + 1)->lv >= low)
         span_end++;
     long long dur = span_end - j + 1;
-    event e = {is, span_end, peak, rise, (double)dur, 0.0, 0.0, false, false};
-    e.qualified = peak >= T_PEAK && rise >= RISE_MIN && (double)dur <= DUR_MAX;
+    event e = {is, span_end, peak, rise, (double)dur, 0.0, 0.0, 0.0, false, false};
+    bool room = room_decay(c, j, span_end, now);
+    e.qualified = peak >= T_PEAK && rise >= RISE_MIN && ((double)dur <= DUR_MAX || room);
     if (e.qualified) {
         /* Timbre: a clap or a knock's click is noise, a clink rings at one
          * pitch; and neither rings on long in the band where it stands out. */
@@ -362,13 +439,18 @@ static void judge(clap_detector *c, long long j, long long now) {
                 bm = b;
         double top = at(c, j)->x10[bm], drop = top - at(c, is + 16)->x10[bm];
         double need = RING_FRAC * top < RING_DB ? RING_FRAC * top : RING_DB;
-        e.qualified = ton <= TONAL_MAX && drop >= need;
+        bool dry = (double)dur <= DUR_MAX && drop >= need;
+        e.qualified = ton <= TONAL_MAX && (dry || (room && drop >= ROOM_DROP));
+        if (e.qualified && !dry) {
+            e.per = periodicity(c, is * SUB);
+            e.qualified = e.per <= ROOM_PERIODIC;
+        }
         e.ton = ton;
         e.drop = drop;
 #ifdef CLAP_DEBUG
         if (dbg_all())
-            fprintf(stderr, "q t=%.3f ton=%.1f drop=%.1f need=%.1f bm=%d\n", (double)j * SUB / RATE,
-                    ton, drop, need, bm);
+            fprintf(stderr, "q t=%.3f ton=%.1f drop=%.1f need=%.1f bm=%d room=%d per=%.2f\n",
+                    (double)j * SUB / RATE, ton, drop, need, bm, room, e.per);
 #endif
     }
 #ifdef CLAP_DEBUG
@@ -388,6 +470,12 @@ static void judge(clap_detector *c, long long j, long long now) {
     log_add(c, &e);
 }
 
+/* Whether event e is a bump of the room's tail of `clap` (see TAIL_WIN). */
+static bool in_tail(const event *e, const event *clap) {
+    return e->start > clap->start && e->start <= clap->start + (long long)TAIL_WIN &&
+           e->peak < clap->peak - ROOM_BELOW;
+}
+
 /* Whether nothing else loud happened from PRE_QUIET before `f` to POST_QUIET
  * after `s`: speech, typing and clattering make many such sounds, a person
  * clapping twice makes two. */
@@ -397,6 +485,9 @@ static bool pair_isolated(const clap_detector *c, const event *f, const event *s
     for (int i = 0; i < c->log_n; i++) {
         const event *e = &c->log[i];
         if (e->start == f->start || e->start == s->start)
+            continue;
+        /* A bump of a clap's own room tail (see TAIL_WIN). */
+        if (e->rise < TAIL_SHARP && (in_tail(e, f) || in_tail(e, s)))
             continue;
         if (e->end < f->start - PRE_QUIET || e->start > s->end + POST_QUIET)
             continue;
@@ -451,8 +542,8 @@ static bool pairs_check(clap_detector *c, long long j) {
             const event *ev2[2] = {best, s};
             fprintf(stderr, "FIRE %.3f", (double)s->start * SUB / RATE);
             for (int q = 0; q < 2; q++)
-                fprintf(stderr, " | pk %.1f rise %.1f dur %.0f ton %.1f drop %.1f", ev2[q]->peak,
-                        ev2[q]->rise, ev2[q]->dur, ev2[q]->ton, ev2[q]->drop);
+                fprintf(stderr, " | pk %.1f rise %.1f dur %.0f ton %.1f drop %.1f per %.2f", ev2[q]->peak,
+                        ev2[q]->rise, ev2[q]->dur, ev2[q]->ton, ev2[q]->drop, ev2[q]->per);
             fprintf(stderr, " gap %.3f\n", (double)(s->start - best->start) * SUB / RATE);
 #endif
             c->first = *best;

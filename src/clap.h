@@ -19,6 +19,10 @@
  *   away within ~60 ms and has stopped ringing 40 ms after its onset (its
  *   loudest band has dropped), and is not tonal (no spectral line 15 dB over
  *   its neighbours between 1.6 and 7.4 kHz: a clink rings at one pitch);
+ * - in a room, a few metres away, the walls' echoes make a clap last longer:
+ *   it still qualifies when its level then falls steadily, like a room's
+ *   tail, and above 1 kHz it does not repeat at a voice's pitch period (a
+ *   voice can start as sharply and die away as fast);
  * - each clap-like transient, once 250 ms have followed it, is paired with
  *   the strongest clap-like one 150-1000 ms before it within 9 dB; the pair
  *   is a double clap when nothing else within 4 dB of the weaker happened

@@ -43,15 +43,35 @@ static void white(int16_t *x, size_t n, double dbfs, syn_rng *r) {
 }
 
 /* Adds a clap (kind 0), knock (1) or cough (2) at `at_s` seconds, its loudest
- * 10 ms `snr` dB above `noise_pow` (mean square). */
-static void add_sound(int16_t *x, size_t n, int kind, double at_s, double noise_pow, double snr,
-                      syn_rng *r) {
-    static double buf[RATE / 2];
-    size_t len = kind == 0   ? syn_clap(buf, RATE / 2, r)
-                 : kind == 1 ? syn_knock(buf, RATE / 2, r)
-                             : syn_cough(buf, RATE / 2, r);
+ * 10 ms `snr` dB above `noise_pow` (mean square), with a room's tail (rt60 s,
+ * `tail` dB over the direct sound; rt60 0: none) or a voiced syllable (kind
+ * 3: a 140 Hz voice that starts at once and dies away like such a tail). */
+static void add_in_room(int16_t *x, size_t n, int kind, double at_s, double noise_pow, double snr,
+                        double rt60, double tail, syn_rng *r) {
+    static double buf[RATE * 3 / 2];
+    size_t len;
+    if (kind == 3) {
+        len = (size_t)(0.3 * RATE);
+        for (size_t i = 0; i < len; i++) {
+            double t = (double)i / RATE, v = 0.0;
+            for (int h = 1; h * 140.0 < 5000.0; h++)
+                v += sin(2.0 * M_PI * h * 140.0 * t + h) / sqrt(h);
+            buf[i] = v * (t < 0.002 ? t / 0.002 : pow(10.0, -(t - 0.002) * 150.0 / 20.0));
+        }
+    } else {
+        len = kind == 0   ? syn_clap(buf, RATE / 2, r)
+              : kind == 1 ? syn_knock(buf, RATE / 2, r)
+                          : syn_cough(buf, RATE / 2, r);
+    }
+    if (rt60 > 0.0)
+        len = syn_room(buf, sizeof buf / sizeof buf[0], len, rt60, tail, r);
     double g = sqrt(noise_pow * pow(10.0, snr / 10.0) / syn_peak_power(buf, len));
     syn_add(x, n, (size_t)(at_s * RATE), buf, len, g);
+}
+
+static void add_sound(int16_t *x, size_t n, int kind, double at_s, double noise_pow, double snr,
+                      syn_rng *r) {
+    add_in_room(x, n, kind, at_s, noise_pow, snr, 0.0, 0.0, r);
 }
 
 static void test_quiet(void) {
@@ -91,6 +111,31 @@ static void test_quiet(void) {
     free(x);
     CHECK(clap_process(NULL, NULL, NULL, 0, 0) == false, "NULL is refused");
     clap_free(NULL);
+}
+
+/* A room a few metres from the microphone: the walls' echoes make a tail as
+ * loud as the clap or louder (before the room rule, 5 of these 10 pairs were
+ * found). A voice that starts as sharply and dies away the same way is not
+ * a clap. */
+static void test_room(void) {
+    syn_rng r = {4242};
+    size_t n = 4 * RATE;
+    int16_t *x = xmalloc(n * sizeof *x);
+    double floor_pow = pow(10.0, -70.0 / 10.0) * 32768.0 * 32768.0;
+    int found = 0;
+    long t;
+    for (int k = 0; k < 10; k++) {
+        white(x, n, -70.0, &r);
+        add_in_room(x, n, 0, 1.5, floor_pow, 45.0, 0.5, 3.0, &r);
+        add_in_room(x, n, 0, 1.5 + syn_range(&r, 0.2, 0.8), floor_pow, 44.0, 0.5, 3.0, &r);
+        found += detections(x, NULL, n, &t);
+    }
+    CHECK(found >= 9, "double claps in a room (RT60 0.5 s, tail +3 dB): %d of 10 found", found);
+    white(x, n, -70.0, &r);
+    add_in_room(x, n, 3, 1.5, floor_pow, 45.0, 0.0, 0.0, &r);
+    add_in_room(x, n, 3, 1.9, floor_pow, 44.0, 0.0, 0.0, &r);
+    CHECK_INT(detections(x, NULL, n, &t), 0);
+    free(x);
 }
 
 /* Double claps over one corpus noise at `snr` dB: returns how many of
@@ -247,6 +292,7 @@ static void test_own_voice(void) {
 
 int main(void) {
     test_quiet();
+    test_room();
     if (access(corpus(), R_OK) != 0) {
         printf("skip: corpus not found at %s\n", corpus());
     } else {
