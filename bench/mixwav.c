@@ -3,6 +3,10 @@
  *   loop PATH GAIN FROM_S          PATH looped over the whole output, from FROM_S in it
  *   clip PATH GAIN AT_S [UNTIL_S]  PATH added at AT_S, cut at UNTIL_S (output time)
  *   floor RMS SEED                 white noise of that RMS (a microphone is never silent)
+ *   room RT60 TAIL SEED            the clips after it sound in a room: the direct sound plus
+ *                                  a velvet-noise tail decaying 60 dB over RT60 s, its energy
+ *                                  TAIL dB over the direct sound's, the whole of unit energy
+ *                                  (the clip's level unchanged); RT60 0: no room
  * Usage: mixwav OUT.wav SECONDS < spec. Inputs are 16 kHz mono 16-bit WAVs;
  * the sum is clipped to 16 bits. Kept in C because Python without numpy takes
  * seconds per minute of audio, and the benchmark writes hours of it. */
@@ -17,6 +21,12 @@
 
 static float *out;
 static size_t out_len;
+
+/* The room the clips sound in: impulses at these delays (samples), the
+ * direct sound first. */
+static size_t *rir_at;
+static double *rir_amp;
+static size_t rir_n;
 
 static void die(const char *what, const char *detail) {
     fprintf(stderr, "mixwav: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
@@ -117,6 +127,40 @@ static double uniform(uint64_t *st) {
     return (double)(*st >> 11) / 9007199254740992.0;
 }
 
+/* The room of a `room` line: velvet noise, a signed impulse every 0-1 ms
+ * from 3 ms on, decaying 60 dB over rt60, scaled to `tail` dB over the
+ * direct sound and the whole to unit energy. */
+static void room(double rt60, double tail, uint64_t seed) {
+    free(rir_at);
+    free(rir_amp);
+    rir_at = NULL;
+    rir_amp = NULL;
+    rir_n = 0;
+    if (rt60 <= 0)
+        return;
+    size_t cap = (size_t)(rt60 * 2000) + 16;
+    rir_at = malloc(cap * sizeof *rir_at);
+    rir_amp = malloc(cap * sizeof *rir_amp);
+    if (!rir_at || !rir_amp)
+        die("out of memory", NULL);
+    uint64_t st = seed * 2654435761u + 88172645463325252u;
+    rir_at[0] = 0;
+    rir_amp[0] = 1.0;
+    rir_n = 1;
+    double energy = 0.0;
+    for (double t = 0.003; t < rt60 && rir_n < cap; t += uniform(&st) * 0.001) {
+        rir_at[rir_n] = (size_t)(t * RATE);
+        rir_amp[rir_n] = (uniform(&st) < 0.5 ? -1.0 : 1.0) * pow(10.0, -3.0 * t / rt60);
+        energy += rir_amp[rir_n] * rir_amp[rir_n];
+        rir_n++;
+    }
+    double g = energy > 0 ? sqrt(pow(10.0, tail / 10.0) / energy) : 0.0;
+    double norm = 1.0 / sqrt(1.0 + pow(10.0, tail / 10.0));
+    rir_amp[0] = norm;
+    for (size_t k = 1; k < rir_n; k++)
+        rir_amp[k] *= g * norm;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3)
         die("usage: mixwav OUT.wav SECONDS < spec", NULL);
@@ -141,6 +185,12 @@ int main(int argc, char **argv) {
             }
             continue;
         }
+        if (strcmp(kind, "room") == 0) {
+            if (sscanf(line, "%*s %lf %lf %lf", &a, &b, &c) != 3 || a < 0 || a > 3)
+                die("bad room line", line);
+            room(a, b, (uint64_t)c);
+            continue;
+        }
         int got = sscanf(line, "%*s %3999s %lf %lf %lf", path, &a, &b, &c);
         if (got < 3)
             die("bad line", line);
@@ -161,8 +211,12 @@ int main(int argc, char **argv) {
             size_t end = got == 4 && c >= 0 ? at_sample(c) : out_len;
             if (end > out_len)
                 end = out_len;
-            for (size_t i = 0; i < n && start + i < end; i++)
-                out[start + i] += gain * s[i];
+            if (!rir_n)
+                for (size_t i = 0; i < n && start + i < end; i++)
+                    out[start + i] += gain * s[i];
+            for (size_t k = 0; k < rir_n; k++) /* sparse: a few thousand impulses */
+                for (size_t i = 0; i < n && start + rir_at[k] + i < end; i++)
+                    out[start + rir_at[k] + i] += (float)(gain * rir_amp[k]) * s[i];
         } else {
             die("unknown line", line);
         }

@@ -48,6 +48,8 @@ step "session-level safety" sh bench/safety_session.sh
 step "music in the room (a radio) during full routines" sh bench/safety_session.sh --part tv --tv music
 step "symptoms during a hold, the person 10 dB under the program's voice" \
     sh bench/safety_session.sh --part hold --snrs 10 --person-db -10
+step "symptoms during a hold, the person in a reverberant room (RT60 0.5 s, tail +3 dB)" \
+    sh bench/safety_session.sh --part hold --snrs 10 --room 0.5,3
 # The start of a session (room check, screening and baseline questions) in
 # noise, held-out voices: the stock model, then each voice enrolled first.
 step "the start of a session, stock model" sh bench/safety_session.sh --part answers

@@ -142,6 +142,7 @@ class Bench:
         self.top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         self.max_answers = 12
         self.keep = a.keep
+        self.room = a.room.split(",") if a.room else None
         if self.keep:
             os.makedirs(self.keep, exist_ok=True)
         self.tmp = tempfile.mkdtemp(prefix="fc-safety.", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
@@ -213,6 +214,8 @@ class Bench:
 
     def mix(self, seconds, lines):
         out = self.uniq("mic") + ".wav"
+        if self.room:  # the person (and the TV) speak in a room; the noise recordings have theirs
+            lines = ["room %s %s %d" % (self.room[0], self.room[1], self.n)] + list(lines)
         subprocess.run([self.mixwav, out, "%.3f" % seconds], input="\n".join(lines) + "\n",
                        text=True, check=True)
         return out
@@ -556,6 +559,9 @@ def main():
     ap.add_argument("--person-db", type=float, default=0.0,
                     help="the person's speech this many dB from floorcoach's own voice (-10: a person "
                          "far from the microphone, the echo then 4 dB over them); noise and TV follow")
+    ap.add_argument("--room", help="RT60,TAIL: the person and the TV speak in a reverberant room (RT60 in s, "
+                    "the tail's energy TAIL dB over the direct sound's; a living room 2-3 m from the "
+                    "microphone: 0.5,3)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--snrs", default="10 0", help="the noisy SNRs of part 1, in dB")
     a = ap.parse_args()
