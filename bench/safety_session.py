@@ -215,7 +215,7 @@ class Bench:
     def mix(self, seconds, lines):
         out = self.uniq("mic") + ".wav"
         if self.room:  # the person (and the TV) speak in a room; the noise recordings have theirs
-            lines = ["room %s %s %d" % (self.room[0], self.room[1], self.n)] + list(lines)
+            lines = ["room %s %s 1" % (self.room[0], self.room[1])] + list(lines)
         subprocess.run([self.mixwav, out, "%.3f" % seconds], input="\n".join(lines) + "\n",
                        text=True, check=True)
         return out
