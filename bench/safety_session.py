@@ -820,17 +820,19 @@ ENROLL_RATE = 150  # the person enrolls at another speaking rate than they answe
 
 def enrolled_profile(a, b, voice):
     """The voice's profile from `floorcoach enroll` in file mode, in a quiet
-    room at ENROLL_RATE wpm (tests/enroll_mic.py places the answers, kept
+    room (with --room, that room: the person enrolls where they exercise) at ENROLL_RATE wpm (tests/enroll_mic.py places the answers, kept
     in bench/out/enroll-answers/VOICE/ for later runs); enrolled again by
     this build on every run."""
-    d = os.path.join(b.top, "bench", "out", "enroll-answers", re.sub(r"[^a-zA-Z0-9]", "_", voice))
+    d = os.path.join(b.top, "bench", "out", "enroll-answers", re.sub(r"[^a-zA-Z0-9]", "_", voice) +
+                     ("-room-%s-%s" % tuple(b.room) if b.room else ""))
     prof = os.path.join(d, "profile")
     os.makedirs(d, exist_ok=True)
     mic = os.path.join(d, "enroll-mic.wav")
     if not os.path.exists(mic):
         subprocess.run(["python3", os.path.join(b.top, "tests", "enroll_mic.py"), a.fc, mic + ".tmp.wav",
                         "--voice", voice, "--rate", str(ENROLL_RATE), "--noise-dbfs", "-60",
-                        "--workdir", os.path.join(d, "build")], check=True, env=b.env,
+                        "--workdir", os.path.join(d, "build")] +
+                       (["--room", ",".join(b.room)] if b.room else []), check=True, env=b.env,
                        stdout=subprocess.DEVNULL)
         os.replace(mic + ".tmp.wav", mic)
     shutil.rmtree(prof, ignore_errors=True)

@@ -10,11 +10,14 @@ the enrollment is done.
 
 usage: enroll_mic.py FC OUT.wav [--voice V] [--rate WPM] [--noise FILE]
          [--noise-dbfs DB] [--speech-dbfs DB] [--quiet I,J] [--stop-after K]
-         [--phrases SPEC] [--takes N] [--workdir DIR] [--tail S]
+         [--phrases SPEC] [--takes N] [--workdir DIR] [--tail S] [--room RT60,TAIL]
   --quiet I,J     answers number I, J (0-based, counting every prompt) are
                   said at --quiet-dbfs (-52: too quiet, enroll must ask again)
   --stop-after K  stop after K answers (an enrollment that ends early)
   --tail S        seconds of the room after the last answer (default 8)
+  --room RT60,TAIL  the person speaks in a room that echoes: each answer gets a
+                  velvet-noise tail decaying 60 dB over RT60 s, its energy TAIL dB
+                  over the direct sound's (as bench/mixwav.c's room line)
 Prints "prompts N runs N" on success. Needs espeak-ng and sox.
 """
 import argparse
@@ -22,6 +25,7 @@ import array
 import json
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -84,6 +88,33 @@ def synth(text, voice, rate, tmp):
     return read_wav(out)
 
 
+def room_fir(rt60, tail, tmp):
+    """The coefficients file of a room (see --room) for sox's fir effect."""
+    rnd = random.Random(1)
+    taps = [0.0] * (int(rt60 * RATE) + 1)
+    taps[0] = 1.0
+    t, energy = 0.003, 0.0
+    while t < rt60:
+        a = (1.0 if rnd.random() < 0.5 else -1.0) * 10 ** (-3.0 * t / rt60)
+        taps[int(t * RATE)] += a
+        energy += a * a
+        t += rnd.random() * 0.001
+    g = math.sqrt(10 ** (tail / 10.0) / energy) if energy > 0 else 0.0
+    norm = 1.0 / math.sqrt(1.0 + 10 ** (tail / 10.0))
+    path = os.path.join(tmp, "room.fir")
+    with open(path, "w") as f:
+        f.write("\n".join("%.8g" % (norm * (1.0 if i == 0 else g) * v) for i, v in enumerate(taps)))
+    return path
+
+
+def in_room(pcm, fir, rt60, tmp):
+    dry = os.path.join(tmp, "dry.wav")
+    wet = os.path.join(tmp, "wet.wav")
+    write_wav(dry, pcm)
+    subprocess.run(["sox", dry, wet, "pad", "0", str(rt60), "fir", fir], check=True)
+    return read_wav(wet)
+
+
 def noise_bed(path, seconds, dbfs, tmp):
     bed = os.path.join(tmp, "bed.wav")
     if path and path != "none":
@@ -115,10 +146,13 @@ def main():
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--tail", type=float, default=8.0,
                     help="seconds of the room after the last answer")
+    ap.add_argument("--room", default="", help="RT60,TAIL: the person speaks in a room that echoes")
     a = ap.parse_args()
     quiet = {int(x) for x in a.quiet.split(",") if x.strip()}
     tmp = a.workdir or tempfile.mkdtemp(prefix="enroll-mic.")
     os.makedirs(tmp, exist_ok=True)
+    room = [float(x) for x in a.room.split(",")] if a.room else None
+    fir = room_fir(room[0], room[1], tmp) if room else None
     bed_s = 60 + 400
     bed = noise_bed(a.noise, bed_s, a.noise_dbfs, tmp)
     cache = {}
@@ -153,6 +187,8 @@ def main():
         phrase = re.search(r'"(.*)"', p["text"]).group(1)
         if phrase not in cache:
             s = synth(phrase, a.voice, a.rate, tmp)
+            if room:
+                s = in_room(s, fir, room[0], tmp)
             cache[phrase] = scaled(s, 10 ** ((a.speech_dbfs - active_db(s)) / 20.0))
         pcm = cache[phrase]
         if len(answers) in quiet:
