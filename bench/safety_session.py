@@ -877,8 +877,10 @@ def part_answers(a, b, noises, level):
     print("\nThe start of a session (room check, four safety questions, three baseline questions) in "
           "household noise %d dB below the person, echo %s; each question answered in its short "
           "form, or in the long form it names; %s" % (ANSWERS_SNR, ECHO, "each voice with its "
-          "enrollment profile (enrolled in a quiet room at %d wpm)" % ENROLL_RATE if a.enrolled
-          else "stock model"))
+          "enrollment profile (enrolled %s at %d wpm)" % (
+              "in the same room, with no noise" if b.room else "in a quiet room", ENROLL_RATE)
+          if a.enrolled else "stock model") +
+          ("; the person speaks in a room (RT60 %s s, tail %s dB)" % tuple(b.room) if b.room else ""))
     for r in res:
         print("  %-15s %-20s %s, questions asked %2d, pauses for no answer %d%s"
               % (r["voice"], r["noise"], "first exercise at %5.1f s" % r["first"] if r["first"] is not None
