@@ -427,8 +427,9 @@ static void judge(clap_detector *c, long long j, long long now) {
         span_end++;
     long long dur = span_end - j + 1;
     event e = {is, span_end, peak, rise, (double)dur, 0.0, 0.0, 0.0, false, false};
-    bool room = room_decay(c, j, span_end, now);
-    e.qualified = peak >= T_PEAK && rise >= RISE_MIN && ((double)dur <= DUR_MAX || room);
+    bool sharp = peak >= T_PEAK && rise >= RISE_MIN;
+    bool room = sharp && room_decay(c, j, span_end, now); /* only a sharp one may be a clap */
+    e.qualified = sharp && ((double)dur <= DUR_MAX || room);
     if (e.qualified) {
         /* Timbre: a clap or a knock's click is noise, a clink rings at one
          * pitch; and neither rings on long in the band where it stands out. */
